@@ -395,4 +395,3 @@ func (db *DB) DeleteKey(ctx context.Context, id string) error {
 
 // Close closes the database.
 func (db *DB) Close() error { return db.DB.Close() }
-
