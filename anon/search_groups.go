@@ -1,0 +1,289 @@
+package anon
+
+import "math/bits"
+
+// nodeGroups are the equivalence classes of one transformation: for class c,
+// codes[i][c] is its generalised code in quasi-identifier i, count[c] its
+// number of records, and hist[s] the distribution of sensitive column s in
+// it (compressed rows: values and counts of class c are at off[c]:off[c+1]).
+type nodeGroups struct {
+	node   int
+	levels []int
+	n      int
+	codes  [][]uint32
+	count  []uint32
+	hist   []groupHist
+}
+
+type groupHist struct{ off, val, cnt []uint32 }
+
+// grouper builds nodeGroups, either from the rows or by rolling up the
+// classes of a less generalised transformation. Rolling up is what makes
+// the search fast: every class of a more generalised transformation is a
+// union of classes of a less generalised one, so the work is proportional
+// to the classes of the source, not to the rows.
+type grouper struct {
+	hs       []*EncodedHierarchy
+	up       [][][][]uint32 // up[i][a][b]: level-a code -> level-b code
+	rowCodes [][]uint32     // dictionary codes of the quasi-identifiers
+	rowSens  [][]uint32     // dictionary codes of the sensitive columns
+	sensCard []int
+
+	// scratch reused between calls
+	keys    []uint64
+	table   []int32
+	rep     []uint32
+	parent  []uint32
+	order   []uint32
+	start   []uint32
+	dense   []uint32
+	touched []uint32
+	mapped  [][]uint32
+}
+
+func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard []int) *grouper {
+	g := &grouper{hs: hs, rowCodes: rowCodes, rowSens: rowSens, sensCard: sensCard}
+	g.up = make([][][][]uint32, len(hs))
+	for i, h := range hs {
+		L := h.Levels()
+		g.up[i] = make([][][]uint32, L)
+		for a := range L {
+			g.up[i][a] = make([][]uint32, L)
+			for b := a + 1; b < L; b++ {
+				g.up[i][a][b] = h.Up(a, b)
+			}
+		}
+	}
+	maxCard := 0
+	for _, c := range sensCard {
+		maxCard = max(maxCard, c)
+	}
+	g.dense = make([]uint32, maxCard)
+	g.mapped = make([][]uint32, len(hs))
+	return g
+}
+
+// fromRows groups the rows at the given levels. parent[r] is the class of
+// row r; it aliases scratch and is valid until the next call.
+func (g *grouper) fromRows(levels []int) (*nodeGroups, []uint32) {
+	for i, h := range g.hs {
+		g.mapped[i] = h.Maps[levels[i]]
+	}
+	return g.group(g.rowCodes, g.mapped, nil, nil, levels)
+}
+
+// rollUp groups the classes of src, which must be less or equally
+// generalised in every column, at the given levels.
+func (g *grouper) rollUp(src *nodeGroups, levels []int) *nodeGroups {
+	for i := range g.hs {
+		g.mapped[i] = g.up[i][src.levels[i]][levels[i]] // nil: same level
+	}
+	dst, _ := g.group(src.codes, g.mapped, src.count, src.hist, levels)
+	return dst
+}
+
+// group is the shared engine: elements j (rows or source classes) with
+// codes src[i][j], mapped through maps[i] (nil for identity), weight
+// weight[j] (nil: 1) and sensitive distributions hist (nil: rows).
+func (g *grouper) group(src [][]uint32, maps [][]uint32, weight []uint32, hist []groupHist, levels []int) (*nodeGroups, []uint32) {
+	n := len(src[0])
+	q := len(src)
+	keys := grow(g.keys, n)
+	g.keys = keys
+	// Pack the generalised codes into one key per element, column by column
+	// (tight loops over contiguous memory). When the product of the
+	// cardinalities does not fit in 64 bits the key is only a hash and
+	// equal keys are confirmed by comparing codes.
+	exact := true
+	space := uint64(1)
+	clear(keys)
+	for i := range q {
+		radix := uint64(max(g.hs[i].Cardinality(levels[i]), 1))
+		if hi, lo := bits.Mul64(space, radix); hi != 0 {
+			exact = false
+		} else {
+			space = lo
+		}
+		s, m := src[i], maps[i]
+		if exact {
+			if m == nil {
+				for j, c := range s {
+					keys[j] = keys[j]*radix + uint64(c)
+				}
+			} else {
+				for j, c := range s {
+					keys[j] = keys[j]*radix + uint64(m[c])
+				}
+			}
+		} else {
+			for j, c := range s {
+				v := c
+				if m != nil {
+					v = m[c]
+				}
+				keys[j] = (keys[j]^uint64(v))*0x100000001b3 + uint64(i)
+			}
+		}
+	}
+
+	parent := grow(g.parent, n)
+	g.parent = parent
+	rep := g.rep[:0]
+	var count []uint32
+	if exact && space <= uint64(4*n+1024) {
+		tbl := grow(g.table, int(space))
+		g.table = tbl
+		for k := range tbl {
+			tbl[k] = -1
+		}
+		for j, k := range keys {
+			c := tbl[k]
+			if c < 0 {
+				c = int32(len(rep))
+				tbl[k] = c
+				rep = append(rep, uint32(j))
+				count = append(count, 0)
+			}
+			parent[j] = uint32(c)
+			if weight == nil {
+				count[c]++
+			} else {
+				count[c] += weight[j]
+			}
+		}
+	} else {
+		size := 1 << bits.Len(uint(2*n))
+		mask := uint64(size - 1)
+		shift := 64 - uint(bits.Len(uint(mask)))
+		tbl := grow(g.table, size)
+		g.table = tbl
+		for k := range tbl {
+			tbl[k] = -1
+		}
+		for j, k := range keys {
+			h := (k * 0x9e3779b97f4a7c15) >> shift & mask
+			var c int32
+			for {
+				c = tbl[h]
+				if c < 0 {
+					c = int32(len(rep))
+					tbl[h] = c
+					rep = append(rep, uint32(j))
+					count = append(count, 0)
+					break
+				}
+				if r := rep[c]; keys[r] == k && (exact || sameCodes(src, maps, int(r), j)) {
+					break
+				}
+				h = (h + 1) & mask
+			}
+			parent[j] = uint32(c)
+			if weight == nil {
+				count[c]++
+			} else {
+				count[c] += weight[j]
+			}
+		}
+	}
+	g.rep = rep
+
+	nc := len(rep)
+	dst := &nodeGroups{levels: append([]int(nil), levels...), n: nc, count: count, codes: make([][]uint32, q)}
+	for i := range q {
+		out := make([]uint32, nc)
+		s, m := src[i], maps[i]
+		for c, r := range rep {
+			if m == nil {
+				out[c] = s[r]
+			} else {
+				out[c] = m[s[r]]
+			}
+		}
+		dst.codes[i] = out
+	}
+	if len(g.sensCard) > 0 {
+		g.mergeHists(dst, hist, n)
+	}
+	return dst, parent
+}
+
+// mergeHists builds the sensitive distributions of the new classes from
+// those of their members (or from the rows), visiting members class by
+// class through a counting sort on parent.
+func (g *grouper) mergeHists(dst *nodeGroups, hist []groupHist, n int) {
+	nc := dst.n
+	start := grow(g.start, nc+1)
+	g.start = start
+	clear(start)
+	parent := g.parent[:n]
+	for _, p := range parent {
+		start[p+1]++
+	}
+	for c := range nc {
+		start[c+1] += start[c]
+	}
+	order := grow(g.order, n)
+	g.order = order
+	next := append([]uint32(nil), start[:nc]...)
+	for j, p := range parent {
+		order[next[p]] = uint32(j)
+		next[p]++
+	}
+	dst.hist = make([]groupHist, len(g.sensCard))
+	for s := range g.sensCard {
+		var h groupHist
+		h.off = make([]uint32, nc+1)
+		dense := g.dense
+		for c := range nc {
+			touched := g.touched[:0]
+			for _, j := range order[start[c]:start[c+1]] {
+				if hist == nil {
+					v := g.rowSens[s][j]
+					if dense[v] == 0 {
+						touched = append(touched, v)
+					}
+					dense[v]++
+					continue
+				}
+				sh := hist[s]
+				for p := sh.off[j]; p < sh.off[j+1]; p++ {
+					v := sh.val[p]
+					if dense[v] == 0 {
+						touched = append(touched, v)
+					}
+					dense[v] += sh.cnt[p]
+				}
+			}
+			for _, v := range touched {
+				h.val = append(h.val, v)
+				h.cnt = append(h.cnt, dense[v])
+				dense[v] = 0
+			}
+			h.off[c+1] = uint32(len(h.val))
+			g.touched = touched
+		}
+		dst.hist[s] = h
+	}
+}
+
+// sameCodes reports whether elements a and b generalise to the same codes.
+func sameCodes(src [][]uint32, maps [][]uint32, a, b int) bool {
+	for i, s := range src {
+		x, y := s[a], s[b]
+		if m := maps[i]; m != nil {
+			x, y = m[x], m[y]
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// grow returns s resized to n, reallocating only when it is too small.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}

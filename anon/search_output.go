@@ -1,0 +1,95 @@
+package anon
+
+// result applies the transformation of node id to the table.
+func (s *searcher) result(id int) (*Result, error) {
+	levels := append([]int(nil), s.levelsOf(id)...)
+	g, parent := s.g.fromRows(levels)
+	keep := make([]bool, g.n)
+	ev := s.judge(g, keep)
+	res := &Result{
+		Levels:            make(map[string]int, len(levels)),
+		LevelVector:       levels,
+		InformationLoss:   s.scale(ev.loss),
+		SuppressedRecords: ev.suppressed,
+		MinClassSize:      ev.minClass,
+		Classes:           ev.classes,
+		Search:            SearchStats{Transformations: s.lt.size, Checked: s.checked},
+	}
+	for i, q := range s.cfg.QuasiIdentifiers {
+		res.Levels[q.Column] = levels[i]
+	}
+	rowKept := func(r int) bool { return keep[parent[r]] }
+	res.Table = generalisedTable(s.t, s.qi, s.hs, levels, rowKept, s.cfg.RemoveSuppressed)
+	return res, nil
+}
+
+// generalisedTable replaces each quasi-identifier by its values at the given
+// level. Rows for which kept returns false are suppressed: removed, or with
+// every quasi-identifier set to "*".
+func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []int, kept func(int) bool, remove bool) *Table {
+	var rows []int // nil: every row, in order
+	if remove {
+		rows = make([]int, 0, t.Rows)
+		for r := range t.Rows {
+			if kept(r) {
+				rows = append(rows, r)
+			}
+		}
+	}
+	out := &Table{Rows: t.Rows}
+	if rows != nil {
+		out.Rows = len(rows)
+	}
+	for _, col := range t.Columns {
+		i := -1
+		for j, c := range qi {
+			if c == col {
+				i = j
+			}
+		}
+		if i < 0 {
+			if rows == nil {
+				out.Columns = append(out.Columns, col)
+				continue
+			}
+			codes := make([]uint32, len(rows))
+			for k, r := range rows {
+				codes[k] = col.Codes[r]
+			}
+			out.Columns = append(out.Columns, &Column{Name: col.Name, Dict: col.Dict, Codes: codes})
+			continue
+		}
+		h, l := hs[i], levels[i]
+		nc := &Column{Name: col.Name, Dict: append([]string(nil), h.Labels[l]...)}
+		star := uint32(len(nc.Dict))
+		if !remove {
+			found := false
+			for k, v := range nc.Dict {
+				if v == "*" {
+					star, found = uint32(k), true
+				}
+			}
+			if !found {
+				nc.Dict = append(nc.Dict, "*")
+			}
+		}
+		m := h.Maps[l]
+		if rows != nil {
+			nc.Codes = make([]uint32, len(rows))
+			for k, r := range rows {
+				nc.Codes[k] = m[col.Codes[r]]
+			}
+		} else {
+			nc.Codes = make([]uint32, t.Rows)
+			for r, c := range col.Codes {
+				if kept(r) {
+					nc.Codes[r] = m[c]
+				} else {
+					nc.Codes[r] = star
+				}
+			}
+		}
+		out.Columns = append(out.Columns, nc)
+	}
+	return out
+}
