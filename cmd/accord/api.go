@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/accord-coalition/accord/client"
+)
+
+// apiFlags are the flags of every command that talks to a node.
+type apiFlags struct {
+	node, token *string
+	json        *bool
+}
+
+func addAPIFlags(fs *flag.FlagSet) *apiFlags {
+	node := os.Getenv("ACCORD_NODE")
+	if node == "" {
+		node = "http://127.0.0.1:8080"
+	}
+	return &apiFlags{
+		node:  fs.String("node", node, "node URL (env ACCORD_NODE)"),
+		token: fs.String("token", os.Getenv("ACCORD_TOKEN"), "API token (env ACCORD_TOKEN)"),
+		json:  fs.Bool("json", false, "print JSON instead of text"),
+	}
+}
+
+func (a *apiFlags) client() (*client.Client, error) {
+	if *a.token == "" {
+		return nil, usageError{"no API token: pass --token or set ACCORD_TOKEN (the first run of `accord serve` prints one)"}
+	}
+	return client.New(*a.node, *a.token), nil
+}
+
+// show prints v as JSON with --json, otherwise calls text.
+func (a *apiFlags) show(v any, text func(w *tabwriter.Writer)) error {
+	if *a.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	text(w)
+	return w.Flush()
+}
+
+// needArgs checks the number of positional arguments.
+func needArgs(fs *flag.FlagSet, n int, what string) error {
+	if fs.NArg() != n {
+		return usageError{fmt.Sprintf("%s: expected %s", fs.Name(), what)}
+	}
+	return nil
+}
