@@ -2,9 +2,11 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +45,29 @@ type Problem struct {
 	Entry      *uint64 `json:"entry,omitempty"`
 	Checkpoint *uint64 `json:"checkpoint,omitempty"`
 	Message    string  `json:"message"`
+
+	node uint64 // for a tree node problem: the last entry under the node
+}
+
+// problemRank orders problems found at the same place: the cause (an entry
+// gone or changed) before its consequences (nodes, checkpoints).
+var problemRank = map[string]int{
+	ProblemEntryMissing: 0, ProblemEntryModified: 1, ProblemUnsigned: 2, ProblemEntryOrder: 3,
+	ProblemEntryInvalid: 4, ProblemTimeOrder: 5, ProblemUncheckable: 6, ProblemNodeMissing: 7,
+	ProblemNodeMismatch: 8, ProblemCheckpointSignature: 9, ProblemCheckpointSize: 10,
+	ProblemCheckpointRoot: 11, ProblemCheckpointBeyond: 12,
+}
+
+// position is the last entry a problem concerns, to list problems in log
+// order rather than in the order the scan found them.
+func (p *Problem) position() uint64 {
+	switch {
+	case p.Entry != nil:
+		return *p.Entry
+	case p.Checkpoint != nil && *p.Checkpoint > 0:
+		return *p.Checkpoint - 1
+	}
+	return p.node
 }
 
 // Report is the outcome of VerifyStore.
@@ -77,6 +102,12 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "  ... and %d more\n", n)
 	}
 	return b.String()
+}
+
+func (r *Report) sort() {
+	slices.SortStableFunc(r.Problems, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.position(), b.position()), cmp.Compare(problemRank[a.Kind], problemRank[b.Kind]))
+	})
 }
 
 func (r *Report) add(p Problem) {
@@ -118,6 +149,7 @@ func VerifyStore(ctx context.Context, st Store, v note.Verifier) (*Report, error
 	if err != nil {
 		return nil, fmt.Errorf("verify audit log: %w", err)
 	}
+	w.rep.sort()
 	w.rep.Duration = time.Since(start)
 	if !w.rep.OK() {
 		return w.rep, fmt.Errorf("%w: %d problem(s), first: %s", ErrTampered, w.rep.ProblemCount, w.rep.Problems[0].Message)
@@ -152,9 +184,13 @@ func (w *walker) finish() error {
 				cp.Size, c.Size, w.next, w.next, c.Size-1))
 		}
 	}
+	if w.rootFails > 1 {
+		w.problemCheckpoint(ProblemCheckpointRoot, w.lastRootFail, fmt.Sprintf(
+			"%d later checkpoints, up to size %d, fail for the same reason", w.rootFails-1, w.lastRootFail))
+	}
 	if w.next > w.maxCp {
 		w.problemEntry(ProblemUnsigned, w.maxCp, fmt.Sprintf(
-			"entries %d..%d are not covered by any signed checkpoint: they were added without the log", w.maxCp, w.next-1))
+			"%s not covered by any signed checkpoint: added without the log", entrySpan(w.maxCp, w.next-1)))
 	}
 	return nil
 }
@@ -172,4 +208,12 @@ func (w *walker) problemCheckpoint(kind string, size uint64, msg string) {
 // equalHash compares a stored hash (nil if absent) with a recomputed one.
 func equalHash(stored, computed []byte) bool {
 	return stored != nil && bytes.Equal(stored, computed)
+}
+
+// entrySpan names entries first..last for messages.
+func entrySpan(first, last uint64) string {
+	if first == last {
+		return fmt.Sprintf("entry %d is", first)
+	}
+	return fmt.Sprintf("entries %d..%d are", first, last)
 }

@@ -64,9 +64,7 @@ func (w *walker) checkpointsUpTo(size uint64) error {
 		}
 		root := rootOf(w.rng)
 		if !bytes.Equal(c.Root, root) {
-			w.problemCheckpoint(ProblemCheckpointRoot, cp.Size, fmt.Sprintf(
-				"checkpoint %d: its signed root is not the root of entries 0..%d: the entries changed after it was signed, or it was not signed over this log",
-				cp.Size, cp.Size-1))
+			w.rootMismatch(cp.Size)
 			continue
 		}
 		w.rep.Latest = &c
@@ -87,4 +85,17 @@ func (w *walker) openCheckpoint(cp *SignedCheckpoint) (Checkpoint, bool) {
 		return Checkpoint{}, false
 	}
 	return c, true
+}
+
+// rootMismatch reports the first checkpoint whose root differs from the
+// recomputed one. Every later checkpoint covers the same changed entries
+// and fails too, so those are summed up in one problem by finish.
+func (w *walker) rootMismatch(size uint64) {
+	if w.rootFails == 0 {
+		w.problemCheckpoint(ProblemCheckpointRoot, size, fmt.Sprintf(
+			"checkpoint %d: its signed root is not the root of entries 0..%d: entries up to %d changed after it was signed, or it was not signed over this log",
+			size, size-1, size-1))
+	}
+	w.rootFails++
+	w.lastRootFail = size
 }

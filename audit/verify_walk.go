@@ -28,8 +28,10 @@ type walker struct {
 	// one, so only the lowest divergent node of a path is reported.
 	diverged map[compact.NodeID]bool
 
-	cps   *cpCursor
-	maxCp uint64 // largest stored checkpoint size, valid or not
+	cps          *cpCursor
+	rootFails    int    // checkpoints whose root did not match
+	lastRootFail uint64 // size of the last of them
+	maxCp        uint64 // largest stored checkpoint size, valid or not
 }
 
 // page verifies one page of entries, then the tree nodes they completed.
@@ -103,11 +105,7 @@ func (w *walker) fillGap(seq uint64) error {
 }
 
 func (w *walker) missing(seq uint64) {
-	if seq == w.next+1 {
-		w.problemEntry(ProblemEntryMissing, w.next, fmt.Sprintf("entry %d is missing (deleted)", w.next))
-	} else {
-		w.problemEntry(ProblemEntryMissing, w.next, fmt.Sprintf("entries %d..%d are missing (deleted)", w.next, seq-1))
-	}
+	w.problemEntry(ProblemEntryMissing, w.next, entrySpan(w.next, seq-1)+" missing (deleted)")
 	w.next = seq
 }
 
@@ -116,6 +114,12 @@ func (w *walker) missing(seq uint64) {
 // the store), and checks any checkpoint of the new size.
 func (w *walker) appendLeaf(leaf []byte, compare bool) error {
 	if w.broken {
+		// Past the break the tree cannot be rebuilt, but each entry can
+		// still be held against its own stored leaf hash.
+		if compare {
+			w.ids = append(w.ids, compact.NewNodeID(0, w.next))
+			w.hashes = append(w.hashes, leaf)
+		}
 		w.next++
 		return w.checkpointsUpTo(w.next)
 	}
@@ -160,13 +164,15 @@ func (w *walker) checkNode(id compact.NodeID, stored, computed []byte) {
 	case stored == nil && id.Level == 0:
 		w.problemEntry(ProblemNodeMissing, id.Index, fmt.Sprintf("the leaf hash of entry %d is not stored: inclusion proofs near it will fail", id.Index))
 	case stored == nil:
-		w.rep.add(Problem{Kind: ProblemNodeMissing, Message: fmt.Sprintf("tree node level %d index %d is not stored: proofs that need it will fail", id.Level, id.Index)})
+		_, end := id.Coverage()
+		w.rep.add(Problem{Kind: ProblemNodeMissing, node: end - 1, Message: fmt.Sprintf(
+			"tree node level %d index %d is not stored: proofs that need it will fail", id.Level, id.Index)})
 	case id.Level == 0:
 		w.problemEntry(ProblemEntryModified, id.Index, fmt.Sprintf(
 			"entry %d does not match the leaf hash stored when it was appended: it was edited (or its tree node was)", id.Index))
 	default:
 		begin, end := id.Coverage()
-		w.rep.add(Problem{Kind: ProblemNodeMismatch, Message: fmt.Sprintf(
+		w.rep.add(Problem{Kind: ProblemNodeMismatch, node: end - 1, Message: fmt.Sprintf(
 			"tree node level %d index %d (entries %d..%d) does not match the entries", id.Level, id.Index, begin, end-1)})
 	}
 }
