@@ -84,8 +84,10 @@ var endpoints = []endpoint{
 		}},
 	// community-rep may give up its own grant; others need grant.write.
 	{method: "POST", allowed: []string{"coalition-admin", "steward", "community-rep"},
-		pathFor: func(t *testing.T, n *testNode, role string) string { return "/api/v1/grants/" + newGrant(t, n) + "/revoke" },
-		body:    func(t *testing.T, n *testNode, role string) any { return map[string]any{} }},
+		pathFor: func(t *testing.T, n *testNode, role string) string {
+			return "/api/v1/grants/" + newGrant(t, n) + "/revoke"
+		},
+		body: func(t *testing.T, n *testNode, role string) any { return map[string]any{} }},
 	{method: "GET", path: "/api/v1/tokens", allowed: allRoles[1:]},
 	{method: "GET", path: "/api/v1/tokens?member=riverside-tenants-analyst", allowed: []string{"coalition-admin", "analyst"}},
 	{method: "POST", path: "/api/v1/tokens", okStatus: 201, allowed: allRoles[1:],
