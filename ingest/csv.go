@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -24,7 +26,8 @@ type CSVReader struct {
 	header  []string
 	maxCols int
 	maxRec  int
-	legacy  bool // single-byte encoding requested: skip UTF-8 checks
+	legacy  bool  // single-byte encoding requested: skip UTF-8 checks
+	size    int64 // input size from Options.Size, for estimatedRows
 	recLine int
 	fields  [][]byte
 	rec     []byte // values of a record that needed unquoting
@@ -45,6 +48,7 @@ func NewCSVReader(r io.Reader, opts Options) (*CSVReader, error) {
 		maxCols: opts.MaxColumns,
 		maxRec:  opts.MaxRecordBytes,
 		legacy:  legacy,
+		size:    opts.Size,
 	}
 	switch d := opts.Delimiter; {
 	case d == 0:
@@ -81,6 +85,17 @@ func (c *CSVReader) Header() []string { return c.header }
 
 // Line returns the line where the last record started.
 func (c *CSVReader) Line() int { return c.recLine }
+
+// estimatedRows guesses the number of records from the input size and the
+// bytes per line so far, so ReadTable can size its columns once instead of
+// growing them by copying. It returns 0 when the size is unknown.
+func (c *CSVReader) estimatedRows() int {
+	if c.size <= 0 || c.lr.line < 2 || c.lr.n <= 0 {
+		return 0
+	}
+	perLine := float64(c.lr.n) / float64(c.lr.line)
+	return int(float64(c.size)/perLine*1.02) + 16
+}
 
 // Delimiter returns the delimiter in use (given or detected).
 func (c *CSVReader) Delimiter() rune { return rune(c.comma) }
@@ -144,33 +159,81 @@ func (c *CSVReader) read() ([][]byte, error) {
 			return nil, err
 		}
 		c.recLine = c.lr.line
-		if bytes.IndexByte(line, '"') >= 0 {
-			return c.readQuoted(line)
-		}
 		body := trimEOL(line)
 		if len(body) == 0 {
 			continue
 		}
 		// Fast path: no quotes, so values are the bytes between delimiters
 		// and can be handed out in place.
-		c.fields = c.fields[:0]
-		for {
-			i := bytes.IndexByte(body, c.comma)
-			if i < 0 {
-				c.fields = append(c.fields, body)
-				break
-			}
-			c.fields = append(c.fields, body[:i])
-			body = body[i+1:]
-			if len(c.fields) >= c.maxCols {
-				return nil, c.tooManyColumns(c.recLine)
-			}
-		}
-		if err := c.checkUTF8(c.fields, c.recLine); err != nil {
+		quoted, ascii, err := c.splitFast(body)
+		if err != nil {
 			return nil, err
+		}
+		if quoted {
+			return c.readQuoted(line)
+		}
+		if !ascii && !c.legacy {
+			if err := c.checkUTF8(c.fields, c.recLine); err != nil {
+				return nil, err
+			}
 		}
 		return c.fields, nil
 	}
+}
+
+// SWAR constants: one byte value repeated in every byte of a word.
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	lows7F = 0x7f7f7f7f7f7f7f7f
+)
+
+// zeroBytes returns a word with the high bit set in exactly the bytes of x
+// that are zero.
+func zeroBytes(x uint64) uint64 {
+	return ^(((x & lows7F) + lows7F) | x | lows7F)
+}
+
+// splitFast splits an unquoted line into c.fields, looking at 8 bytes at a
+// time: one pass finds delimiters, spots quotes (then it stops and reports
+// quoted) and notes whether any byte is non-ASCII, so the UTF-8 check can
+// be skipped for the plain-ASCII lines that most files consist of.
+func (c *CSVReader) splitFast(body []byte) (quoted, ascii bool, err error) {
+	c.fields = c.fields[:0]
+	commas, quotes := ones*uint64(c.comma), uint64(ones*'"')
+	var high uint64
+	start, i := 0, 0
+	for ; i+8 <= len(body); i += 8 {
+		w := binary.LittleEndian.Uint64(body[i:])
+		high |= w
+		if zeroBytes(w^quotes) != 0 {
+			return true, false, nil
+		}
+		for m := zeroBytes(w ^ commas); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)/8
+			c.fields = append(c.fields, body[start:j])
+			start = j + 1
+			if len(c.fields) >= c.maxCols {
+				return false, false, c.tooManyColumns(c.recLine)
+			}
+		}
+	}
+	for ; i < len(body); i++ {
+		b := body[i]
+		high |= uint64(b)
+		switch b {
+		case '"':
+			return true, false, nil
+		case c.comma:
+			c.fields = append(c.fields, body[start:i])
+			start = i + 1
+			if len(c.fields) >= c.maxCols {
+				return false, false, c.tooManyColumns(c.recLine)
+			}
+		}
+	}
+	c.fields = append(c.fields, body[start:])
+	return false, high&highs == 0, nil
 }
 
 // readQuoted parses a record that contains quotes, reading further lines

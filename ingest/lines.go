@@ -18,6 +18,7 @@ type lineReader struct {
 	br   *bufio.Reader
 	line int // physical lines returned so far
 	max  int
+	n    int64 // bytes returned so far
 	acc  []byte
 }
 
@@ -50,6 +51,7 @@ func (l *lineReader) next() ([]byte, error) {
 		return b, errLineTooLong
 	}
 	l.line++
+	l.n += int64(len(b))
 	return b, nil
 }
 

@@ -179,6 +179,13 @@ func (r *fileReader) Close() error {
 	return err
 }
 
+func (r *fileReader) estimatedRows() int {
+	if e, ok := r.Reader.(rowEstimator); ok {
+		return e.estimatedRows()
+	}
+	return 0
+}
+
 // NextBytes passes the fast path through when the wrapped reader has one.
 func (r *fileReader) NextBytes() ([][]byte, error) {
 	if rr, ok := r.Reader.(RawReader); ok {
