@@ -15,7 +15,7 @@ import (
 // seeded per table, so crafted input cannot force collisions.
 type dictIndex struct {
 	seed  maphash.Seed
-	s64   uint64 // the same seed for the inline short-value hash
+	s64   uint64   // the same seed for the inline short-value hash
 	slots []uint64 // hash high 32 bits << 32 | code+1; 0 is an empty slot
 	mask  uint64
 	col   *anon.Column
