@@ -80,6 +80,19 @@ func decode(src []byte) (a *Agreement, diags []Diagnostic) {
 	return a, d.diags
 }
 
+// parserProblems are the messages of yaml.v3's parser (as opposed to its
+// scanner). The parser reports 0-based line numbers, the scanner 1-based.
+var parserProblems = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected <document start>",
+	"did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive",
+	"found duplicate %YAML directive", "found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+var unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+
 // syntax turns a yaml.v3 syntax error into a diagnostic. The parser only
 // reports a line, so the column is that line's first non-blank character.
 func (d *decoder) syntax(src []byte, err error) {
@@ -88,6 +101,15 @@ func (d *decoder) syntax(src []byte, err error) {
 	if m := syntaxLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
+		if slices.Contains(parserProblems, msg) {
+			line++
+		}
+	} else if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		// No line is given; the first use of the alias is the culprit.
+		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
+			line = bytes.Count(src[:i], []byte("\n")) + 1
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
