@@ -23,12 +23,17 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	}
 	return &apiFlags{
 		node:  fs.String("node", node, "node URL (env ACCORD_NODE)"),
-		token: fs.String("token", os.Getenv("ACCORD_TOKEN"), "API token (env ACCORD_TOKEN)"),
+		// The token is read from the environment only when used, so it
+		// never shows up as a default in help output.
+		token: fs.String("token", "", "API token (default: env ACCORD_TOKEN)"),
 		json:  fs.Bool("json", false, "print JSON instead of text"),
 	}
 }
 
 func (a *apiFlags) client() (*client.Client, error) {
+	if *a.token == "" {
+		*a.token = os.Getenv("ACCORD_TOKEN")
+	}
 	if *a.token == "" {
 		return nil, usageError{"no API token: pass --token or set ACCORD_TOKEN (the first run of `accord serve` prints one)"}
 	}
