@@ -22,7 +22,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 		node = "http://127.0.0.1:8080"
 	}
 	return &apiFlags{
-		node:  fs.String("node", node, "node URL (env ACCORD_NODE)"),
+		node: fs.String("node", node, "node URL (env ACCORD_NODE)"),
 		// The token is read from the environment only when used, so it
 		// never shows up as a default in help output.
 		token: fs.String("token", "", "API token (default: env ACCORD_TOKEN)"),
