@@ -113,6 +113,7 @@ type searcher struct {
 	buf      []int
 	stack    []int
 	suppBuf  []int
+	penBuf   [][]float64
 }
 
 func newSearcher(t *Table, cfg Config) (*searcher, error) {

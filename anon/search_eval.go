@@ -1,7 +1,5 @@
 package anon
 
-import "slices"
-
 // nodeEval is the judgement of one transformation.
 type nodeEval struct {
 	acceptable bool
@@ -58,15 +56,7 @@ func (s *searcher) judge(g *nodeGroups, keep []bool) nodeEval {
 	switch {
 	case s.cc != nil:
 		ev.lb = s.cc.lowerBound(g.levels)
-		var extra float64
-		for _, c := range supp {
-			var p float64
-			for i, l := range g.levels {
-				p += s.cc.pen[i][l][g.codes[i][c]]
-			}
-			extra += float64(g.count[c]) * p
-		}
-		ev.loss = ev.lb + extra
+		ev.loss = ev.lb + s.suppressionLoss(g, supp, s.best-ev.lb)
 	case s.cfg.Metric == MetricDiscernibility:
 		ev.lb = sumSq
 		ev.loss = keptSq + float64(ev.suppressed)*n
@@ -79,6 +69,41 @@ func (s *searcher) judge(g *nodeGroups, keep []bool) nodeEval {
 		ev.loss = n / float64(k)
 	}
 	return ev
+}
+
+// suppressionLoss is the extra loss of suppressing the classes supp: each
+// record costs Σ pen over its generalised codes. The sum stops once it
+// exceeds enough, the most that could still make this node the best.
+func (s *searcher) suppressionLoss(g *nodeGroups, supp []int, enough float64) float64 {
+	pens := s.penBuf[:0]
+	for i, l := range g.levels {
+		pens = append(pens, s.cc.pen[i][l])
+	}
+	s.penBuf = pens
+	var extra float64
+	if g.keys == nil {
+		for _, c := range supp {
+			var p float64
+			for i, pi := range pens {
+				p += pi[g.codes[i][c]]
+			}
+			extra += float64(g.count[c]) * p
+		}
+		return extra
+	}
+	shift, mask := s.g.shift, s.g.mask
+	for n, c := range supp {
+		k := g.keys[c]
+		var p float64
+		for i, pi := range pens {
+			p += pi[k>>shift[i]&mask[i]]
+		}
+		extra += float64(g.count[c]) * p
+		if n&63 == 63 && extra > enough {
+			break // already worse than the best; the exact value is not needed
+		}
+	}
+	return extra
 }
 
 // scale converts an internal loss to the reported value.
@@ -126,10 +151,9 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 		zero := make([]int, len(levels))
 		b, _ := s.g.fromRows(zero)
 		b.node = 0
-		s.cache.bottom = b
-		s.cache.budget = 4*b.n + 1<<16
+		s.cache.init(b)
 	}
-	src := s.cache.source(levels)
+	src := s.cache.source(s.lt, id, levels)
 	if src.node == id {
 		return src
 	}
@@ -139,45 +163,67 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 	return g
 }
 
-// maxCached bounds the entries scanned for every lookup.
-const maxCached = 256
-
 // groupCache keeps recently computed classes, within a budget counted in
-// classes, plus the bottom node's, which every node can be rolled up from.
+// classes, plus the bottom node's, from which every node can be rolled up.
+// Entries leave in the order they came: the sweeps move upwards through the
+// lattice, so the oldest entries are the ones least likely to be a
+// predecessor of what comes next.
 type groupCache struct {
-	bottom  *nodeGroups
-	entries []*nodeGroups // least recently used first
-	total   int
-	budget  int
+	bottom *nodeGroups
+	byNode map[int]*nodeGroups
+	fifo   []*nodeGroups
+	total  int
+	budget int
+	preds  []int
 }
 
-// source returns the cached node with the fewest classes that is less or
-// equally generalised than levels in every column.
-func (c *groupCache) source(levels []int) *nodeGroups {
-	best := c.bottom
-	at := -1
-	for i, e := range c.entries {
-		if e.n < best.n && below(e.levels, levels) {
-			best, at = e, i
+func (c *groupCache) init(bottom *nodeGroups) {
+	c.bottom = bottom
+	c.byNode = map[int]*nodeGroups{}
+	// Enough for a few layers of the lattice near the bottom, where
+	// transformations have almost as many classes as the bottom.
+	c.budget = max(16*bottom.n, 1<<22)
+}
+
+// source returns a cached node below id (or id itself) to roll up from:
+// the direct predecessor with the fewest classes if one is cached, else any
+// cached ancestor with fewer classes than the bottom, else the bottom.
+func (c *groupCache) source(lt *lattice, id int, levels []int) *nodeGroups {
+	if g := c.byNode[id]; g != nil {
+		return g
+	}
+	var best *nodeGroups
+	c.preds = lt.predecessors(id, c.preds[:0])
+	for _, p := range c.preds {
+		if g := c.byNode[p]; g != nil && (best == nil || g.n < best.n) {
+			best = g
 		}
 	}
-	if at >= 0 {
-		// Move to the back: used now, so evicted last.
-		c.entries = append(slices.Delete(c.entries, at, at+1), best)
+	if best != nil {
+		return best
+	}
+	best = c.bottom
+	for _, g := range c.fifo {
+		if g != nil && g.n < best.n && below(g.levels, levels) {
+			best = g
+		}
 	}
 	return best
 }
 
 func (c *groupCache) put(g *nodeGroups) {
-	if g.n > c.budget/2 {
-		return // too big to be worth keeping over many smaller ones
+	if g.n > c.budget/4 {
+		return
 	}
-	c.entries = append(c.entries, g)
+	c.fifo = append(c.fifo, g)
+	c.byNode[g.node] = g
 	c.total += g.n
-	for (c.total > c.budget || len(c.entries) > maxCached) && len(c.entries) > 0 {
-		c.total -= c.entries[0].n
-		c.entries[0] = nil
-		c.entries = c.entries[1:]
+	for c.total > c.budget {
+		old := c.fifo[0]
+		c.fifo[0] = nil
+		c.fifo = c.fifo[1:]
+		delete(c.byNode, old.node)
+		c.total -= old.n
 	}
 }
 

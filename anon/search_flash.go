@@ -1,9 +1,7 @@
 package anon
 
 import (
-	"cmp"
 	"container/heap"
-	"slices"
 )
 
 // run searches the lattice and returns the optimal node, or -1.
@@ -18,11 +16,7 @@ func (s *searcher) run() int {
 			return s.bestNode
 		}
 	}
-	if s.cc != nil {
-		s.sweepByBound()
-	} else {
-		s.sweepByHeight(order)
-	}
+	s.sweepLexicographic()
 	return s.bestNode
 }
 
@@ -35,50 +29,30 @@ func (s *searcher) candidate(id int) bool {
 	return !s.mono || f&flagAnonymous != 0
 }
 
-// sweepByBound evaluates the remaining candidates in increasing order of
-// the cell metrics' lower bound and stops at the first bound that cannot
-// beat the best loss: every later node has a bound at least as large.
-// Because the bound grows upwards, a node's predecessors come before it,
-// so their classes are usually cached to roll up from.
-func (s *searcher) sweepByBound() {
-	type cand struct {
-		id int32
-		lb float64
-	}
-	var cs []cand
-	for id := range s.lt.size {
-		if s.candidate(id) {
-			cs = append(cs, cand{int32(id), s.cc.lowerBound(s.levelsOf(id))})
-		}
-	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.lb, b.lb), cmp.Compare(s.lt.height(int(a.id)), s.lt.height(int(b.id))), cmp.Compare(a.id, b.id))
-	})
-	for _, c := range cs {
-		if c.lb >= s.best {
-			break
-		}
-		if s.candidate(int(c.id)) {
-			s.check(int(c.id))
-		}
-	}
-}
-
-// sweepByHeight evaluates the remaining candidates bottom-up. Lower bounds
-// (which only grow upwards) are inherited from predecessors, so a node whose
-// predecessor's bound reaches the best loss is pruned with its up-set.
-func (s *searcher) sweepByHeight(order []int32) {
+// sweepLexicographic evaluates the remaining candidates in the order of
+// their numbers, which is topological (a predecessor differs by one stride).
+// Lower bounds, which only grow upwards, come from the cell costs or are
+// inherited from predecessors; a node whose bound reaches the best loss is
+// pruned with its up-set. In this order the predecessor along the last
+// column was evaluated just before, so its classes are still cached and the
+// roll-up costs about as much as the node has classes.
+func (s *searcher) sweepLexicographic() {
 	var preds []int
-	for _, id32 := range order {
-		id := int(id32)
+	for id := range s.lt.size {
 		if s.lt.flags[id]&flagPruned != 0 {
 			continue
 		}
-		preds = s.lt.predecessors(id, preds[:0])
-		for _, p := range preds {
-			s.lb[id] = max(s.lb[id], s.lb[p])
+		var lb float64
+		if s.cc != nil {
+			lb = s.cc.lowerBound(s.levelsOf(id))
+		} else {
+			preds = s.lt.predecessors(id, preds[:0])
+			for _, p := range preds {
+				s.lb[id] = max(s.lb[id], s.lb[p])
+			}
+			lb = s.lb[id]
 		}
-		if s.bestNode >= 0 && s.lb[id] >= s.best {
+		if s.bestNode >= 0 && lb >= s.best {
 			s.stack = s.lt.tagUp(id, flagPruned, s.stack)
 			continue
 		}

@@ -1,18 +1,35 @@
 package anon
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // nodeGroups are the equivalence classes of one transformation: for class c,
 // codes[i][c] is its generalised code in quasi-identifier i, count[c] its
 // number of records, and hist[s] the distribution of sensitive column s in
 // it (compressed rows: values and counts of class c are at off[c]:off[c+1]).
+//
+// When the level-0 codes of all quasi-identifiers fit in 64 bits (the usual
+// case), classes are kept as packed keys instead: column i occupies a fixed
+// bit field, the same at every level, so rolling up rewrites only the
+// fields of the columns that change and the codes are never stored apart.
 type nodeGroups struct {
 	node   int
 	levels []int
 	n      int
-	codes  [][]uint32
+	keys   []uint64   // packed mode
+	codes  [][]uint32 // wide mode
 	count  []uint32
 	hist   []groupHist
+}
+
+// code returns the generalised code of class c in quasi-identifier i.
+func (g *nodeGroups) code(gr *grouper, i, c int) uint32 {
+	if g.keys != nil {
+		return uint32(g.keys[c] >> gr.shift[i] & gr.mask[i])
+	}
+	return g.codes[i][c]
 }
 
 type groupHist struct{ off, val, cnt []uint32 }
@@ -28,9 +45,13 @@ type grouper struct {
 	rowCodes [][]uint32     // dictionary codes of the quasi-identifiers
 	rowSens  [][]uint32     // dictionary codes of the sensitive columns
 	sensCard []int
+	packed   bool
+	shift    []uint
+	mask     []uint64
 
 	// scratch reused between calls
 	keys    []uint64
+	slotKey []uint64
 	table   []int32
 	rep     []uint32
 	parent  []uint32
@@ -60,6 +81,14 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 	}
 	g.dense = make([]uint32, maxCard)
 	g.mapped = make([][]uint32, len(hs))
+	var total uint
+	for i := len(hs) - 1; i >= 0; i-- {
+		w := uint(bits.Len(uint(max(hs[i].Cardinality(0)-1, 0))))
+		g.shift = append([]uint{total}, g.shift...)
+		g.mask = append([]uint64{1<<w - 1}, g.mask...)
+		total += w
+	}
+	g.packed = total <= 64
 	return g
 }
 
@@ -69,7 +98,20 @@ func (g *grouper) fromRows(levels []int) (*nodeGroups, []uint32) {
 	for i, h := range g.hs {
 		g.mapped[i] = h.Maps[levels[i]]
 	}
-	return g.group(g.rowCodes, g.mapped, nil, nil, levels)
+	if !g.packed {
+		return g.group(g.rowCodes, g.mapped, nil, nil, levels)
+	}
+	n := len(g.rowCodes[0])
+	keys := grow(g.keys, n)
+	g.keys = keys
+	clear(keys)
+	for i, col := range g.rowCodes {
+		m, sh := g.mapped[i], g.shift[i]
+		for j, c := range col {
+			keys[j] |= uint64(m[c]) << sh
+		}
+	}
+	return g.groupKeys(keys, nil, nil, levels)
 }
 
 // rollUp groups the classes of src, which must be less or equally
@@ -78,8 +120,71 @@ func (g *grouper) rollUp(src *nodeGroups, levels []int) *nodeGroups {
 	for i := range g.hs {
 		g.mapped[i] = g.up[i][src.levels[i]][levels[i]] // nil: same level
 	}
-	dst, _ := g.group(src.codes, g.mapped, src.count, src.hist, levels)
+	if !g.packed {
+		dst, _ := g.group(src.codes, g.mapped, src.count, src.hist, levels)
+		return dst
+	}
+	keys := grow(g.keys, src.n)
+	g.keys = keys
+	copy(keys, src.keys)
+	for i, m := range g.mapped {
+		if m == nil {
+			continue
+		}
+		sh, mask := g.shift[i], g.mask[i]
+		clearMask := ^(mask << sh)
+		for j, k := range keys {
+			keys[j] = k&clearMask | uint64(m[k>>sh&mask])<<sh
+		}
+	}
+	dst, _ := g.groupKeys(keys, src.count, src.hist, levels)
 	return dst
+}
+
+// groupKeys groups elements by packed key with an open-addressing table
+// holding the keys themselves, so a probe touches one cache line.
+func (g *grouper) groupKeys(keys []uint64, weight []uint32, hist []groupHist, levels []int) (*nodeGroups, []uint32) {
+	n := len(keys)
+	size := 1 << bits.Len(uint(2*n))
+	mask := uint64(size - 1)
+	shift := 64 - uint(bits.Len(uint(mask)))
+	slotKey := grow(g.slotKey, size)
+	slotIdx := grow(g.table, size)
+	g.slotKey, g.table = slotKey, slotIdx
+	for k := range slotIdx {
+		slotIdx[k] = -1
+	}
+	parent := grow(g.parent, n)
+	g.parent = parent
+	outKeys := make([]uint64, 0, n/2+1)
+	count := make([]uint32, 0, n/2+1)
+	for j, k := range keys {
+		h := (k * 0x9e3779b97f4a7c15) >> shift & mask
+		for {
+			c := slotIdx[h]
+			if c < 0 {
+				c = int32(len(outKeys))
+				slotIdx[h], slotKey[h] = c, k
+				outKeys = append(outKeys, k)
+				count = append(count, 0)
+			} else if slotKey[h] != k {
+				h = (h + 1) & mask
+				continue
+			}
+			parent[j] = uint32(c)
+			if weight == nil {
+				count[c]++
+			} else {
+				count[c] += weight[j]
+			}
+			break
+		}
+	}
+	dst := &nodeGroups{levels: append([]int(nil), levels...), n: len(outKeys), keys: slices.Clip(outKeys), count: slices.Clip(count)}
+	if len(g.sensCard) > 0 {
+		g.mergeHists(dst, hist, n)
+	}
+	return dst, parent
 }
 
 // group is the shared engine: elements j (rows or source classes) with

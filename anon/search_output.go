@@ -1,10 +1,13 @@
 package anon
 
+import "math"
+
 // result applies the transformation of node id to the table.
 func (s *searcher) result(id int) (*Result, error) {
 	levels := append([]int(nil), s.levelsOf(id)...)
 	g, parent := s.g.fromRows(levels)
 	keep := make([]bool, g.n)
+	s.best = math.Inf(1) // judge must compute the exact loss, not stop early
 	ev := s.judge(g, keep)
 	res := &Result{
 		Levels:            make(map[string]int, len(levels)),
