@@ -101,10 +101,16 @@ func Decide(req Request, agreements ...*Lifecycle) Decision {
 // are closer, and the closest one explains the refusal.
 type failure struct {
 	rank   int
+	sub    int // among versions not in force: how close each came
 	v      *version
 	r      *rule
 	reason string
 }
+
+// closeness orders states that are not in force, so a refusal explains
+// the version nearest to governing (one about to start rather than a draft).
+var closeness = map[State]int{StateDraft: 1, StateProposed: 2, StateSuperseded: 3,
+	StateExpired: 4, StateTerminated: 4, StateSuspended: 5, StateSigned: 6}
 
 const (
 	rankNone = iota
@@ -154,14 +160,16 @@ func (x *Decider) Decide(req Request) Decision {
 	}
 	var best failure
 	note := func(f failure) {
-		if f.rank > best.rank {
+		if f.rank > best.rank || f.rank == best.rank && f.sub > best.sub {
 			best = f
 		}
 	}
 	for _, e := range entries {
 		v := e.v
 		if !v.inForce(t) {
-			note(failure{rank: rankNotInForce, v: v})
+			if best.rank <= rankNotInForce {
+				note(failure{rank: rankNotInForce, sub: closeness[v.state(t)], v: v})
+			}
 			continue
 		}
 		if v.parties[req.Organisation] == nil {
