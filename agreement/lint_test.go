@@ -42,7 +42,7 @@ func TestLint(t *testing.T) {
 	cases := []struct {
 		name     string
 		src      string
-		old, new string   // replacement applied to src
+		old, new string // replacement applied to src
 		catalog  func(*Catalog)
 		code     string
 		within   string // the diagnostic points at `at` inside `within`
