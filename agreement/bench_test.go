@@ -1,0 +1,160 @@
+package agreement
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/accord-coalition/accord"
+)
+
+// benchWorld builds n agreements with perms permissions each over 50
+// datasets of 20 columns: every dataset is covered by n/10 agreements,
+// and each agreement grants perms (dataset, action, purpose, columns,
+// recipient) combinations, so n=100, perms=100 loads 10,000 grants.
+func benchWorld(tb testing.TB, n, perms int) []*Lifecycle {
+	tb.Helper()
+	org := func(i int) string { return fmt.Sprintf("org-%02d", i) }
+	var cols []Column
+	for c := range 20 {
+		use := UseAggregate
+		if c >= 15 {
+			use = UseRelease
+		} else if c >= 10 {
+			use = UseExtract
+		}
+		cols = append(cols, Column{Name: fmt.Sprintf("c%02d", c), Use: use})
+	}
+	var out []*Lifecycle
+	for i := range n {
+		cust := org(i % 10)
+		recips := []string{org(10 + (3*i)%20), org(10 + (3*i+1)%20), org(10 + (3*i+2)%20)}
+		a := &Agreement{ID: fmt.Sprintf("share-%03d", i), Version: 1, Title: "bench", Tier: TierControlled,
+			Validity:  Validity{From: date(2025, 1, 1), Until: date(2027, 1, 1)},
+			Retention: Duration{Years: 1},
+			Obligations: []Obligation{{Duty: DutyBreachNotification, WithinHours: 72},
+				{Duty: DutyDeletion, At: AtEndOfRetention}},
+			Privacy: Privacy{MinCellSize: 10, Epsilon: &Epsilon{Budget: 1, Period: PeriodMonth}},
+		}
+		for _, o := range append([]string{cust}, recips...) {
+			role := PartyRecipient
+			if o == cust {
+				role = PartyCustodian
+			}
+			a.Parties = append(a.Parties, Party{Organisation: o, Roles: []PartyRole{role},
+				Signer: Signer{Member: "m-" + o, Key: PublicKey(testKey(o).Public().(ed25519.PublicKey))}})
+		}
+		var dss []string
+		for k := range 5 {
+			d := fmt.Sprintf("ds-%02d", (i+10*k)%50)
+			dss = append(dss, d)
+			a.Datasets = append(a.Datasets, Dataset{ID: d, Custodian: cust, Columns: cols})
+		}
+		for p := range 10 {
+			a.Purposes = append(a.Purposes, Purpose{ID: fmt.Sprintf("area%d.use", p), Description: "bench"})
+		}
+		for p := range perms {
+			act := ActionQuery
+			if p%2 == 1 {
+				act = ActionExtract
+			}
+			var pc []string
+			for c := range 8 {
+				pc = append(pc, cols[(3*p+c)%20].Name)
+			}
+			a.Permissions = append(a.Permissions, Permission{Actions: []Action{act},
+				Purposes: []string{fmt.Sprintf("area%d.use", p%10)}, Datasets: []string{dss[p%5]},
+				Columns: pc, Recipients: []string{recips[p%3]}})
+		}
+		out = append(out, signedBy(tb, a, date(2024, 12, 1)))
+	}
+	return out
+}
+
+// benchRequests draws requests that hit covered datasets with a mix of
+// outcomes: roughly a third allowed, the rest refused at various depths.
+func benchRequests(n int) []Request {
+	r := rand.New(rand.NewPCG(1, 2))
+	at := date(2025, 6, 1).Add(time.Hour)
+	out := make([]Request, n)
+	for i := range out {
+		cols := []string{fmt.Sprintf("c%02d", r.IntN(20)), fmt.Sprintf("c%02d", r.IntN(20)), fmt.Sprintf("c%02d", r.IntN(20))}
+		act := ActionQuery
+		if r.IntN(2) == 1 {
+			act = ActionExtract
+		}
+		out[i] = Request{Member: "m", Organisation: fmt.Sprintf("org-%02d", 10+r.IntN(20)), Roles: []accord.Role{accord.RoleAnalyst},
+			Action: act, Dataset: fmt.Sprintf("ds-%02d", r.IntN(50)), Columns: cols,
+			Purpose: fmt.Sprintf("area%d.use", r.IntN(10)), Time: at}
+	}
+	return out
+}
+
+func BenchmarkDecide(b *testing.B) {
+	x, err := NewDecider(benchWorld(b, 100, 100)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := benchRequests(4096)
+	allowed := 0
+	for _, r := range reqs {
+		if x.Decide(r).Allow {
+			allowed++
+		}
+	}
+	for i := 0; b.Loop(); i++ {
+		x.Decide(reqs[i%len(reqs)])
+	}
+	b.ReportMetric(float64(allowed)/float64(len(reqs)), "allowed-share")
+}
+
+// BenchmarkDecideWorstCase asks for a dataset covered by ten agreements
+// with a request every rule refuses at the last check, so every rule of
+// every agreement is examined.
+func BenchmarkDecideWorstCase(b *testing.B) {
+	x, err := NewDecider(benchWorld(b, 100, 100)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := Request{Member: "m", Organisation: "org-10", Roles: []accord.Role{accord.RoleAnalyst}, Action: ActionQuery,
+		Dataset: "ds-00", Columns: []string{"c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07", "c19"},
+		Purpose: "area0.use", Time: date(2025, 6, 1)}
+	if d := x.Decide(req); d.Allow {
+		b.Fatalf("worst case was allowed: %+v", d)
+	}
+	for b.Loop() {
+		x.Decide(req)
+	}
+}
+
+func BenchmarkNewDecider(b *testing.B) {
+	ls := benchWorld(b, 100, 100)
+	for b.Loop() {
+		if _, err := NewDecider(ls...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The speed target is part of the contract: fail loudly if a change makes
+// decisions slow (generous margin for shared, noisy machines).
+func TestDecideIsFast(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("timing test")
+	}
+	x, err := NewDecider(benchWorld(t, 100, 100)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := benchRequests(4096)
+	start := time.Now()
+	const rounds = 20000
+	for i := range rounds {
+		x.Decide(reqs[i%len(reqs)])
+	}
+	if per := time.Since(start) / rounds; per > 20*time.Microsecond {
+		t.Fatalf("%v per decision, want under 20µs", per)
+	}
+}
