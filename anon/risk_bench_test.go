@@ -1,0 +1,100 @@
+package anon_test
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/accord-coalition/accord/anon"
+	"github.com/accord-coalition/accord/synth"
+)
+
+// benchSizes are the rows of the scaling curve; 10M needs about 1 GB and
+// runs only with ACCORD_BENCH_10M=1.
+func benchSizes() []int {
+	sizes := []int{10_000, 100_000, 1_000_000}
+	if os.Getenv("ACCORD_BENCH_10M") != "" {
+		sizes = append(sizes, 10_000_000)
+	}
+	return sizes
+}
+
+// BenchmarkAssess measures Assess over the nine Adult quasi-identifiers of
+// synthetic Adult tables. The table is built before the timer starts: the
+// figure is the assessment of loaded data. peak-MB is the heap in use at
+// the end of a run plus what the run allocated, an upper bound of its peak.
+func BenchmarkAssess(b *testing.B) {
+	for _, rows := range benchSizes() {
+		t := synth.Adult(rows, 1)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			opts := anon.RiskOptions{QuasiIdentifiers: synth.AdultColumns}
+			benchAssess(b, t, opts)
+		})
+	}
+}
+
+// BenchmarkAssessSensitive adds l-diversity and t-closeness of
+// salary-class over the other eight columns.
+func BenchmarkAssessSensitive(b *testing.B) {
+	for _, rows := range benchSizes() {
+		t := synth.Adult(rows, 1)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			opts := anon.RiskOptions{
+				QuasiIdentifiers: synth.AdultColumns[:8],
+				Sensitive:        "salary-class",
+				SensitiveHierarchy: &anon.Hierarchy{Attribute: "salary-class",
+					Rows: [][]string{{"<=50K", "*"}, {">50K", "*"}}},
+			}
+			benchAssess(b, t, opts)
+		})
+	}
+}
+
+func benchAssess(b *testing.B, t *anon.Table, opts anon.RiskOptions) {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var r *anon.RiskReport
+	for b.Loop() {
+		var err error
+		if r, err = anon.Assess(t, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perRun := float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)
+	b.ReportMetric(float64(t.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric((float64(before.HeapAlloc)+perRun)/(1<<20), "peak-MB")
+	b.ReportMetric(float64(r.Classes), "classes")
+}
+
+// BenchmarkClassSizes is the grouping alone, the part other engines reuse.
+func BenchmarkClassSizes(b *testing.B) {
+	for _, rows := range benchSizes() {
+		t := synth.Adult(rows, 1)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := anon.ClassSizes(t, synth.AdultColumns); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(t.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkGroupBy also labels every row with its class.
+func BenchmarkGroupBy(b *testing.B) {
+	for _, rows := range benchSizes() {
+		t := synth.Adult(rows, 1)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := anon.GroupBy(t, synth.AdultColumns); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(t.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
