@@ -73,31 +73,44 @@ func benchWorld(tb testing.TB, n, perms int) []*Lifecycle {
 	return out
 }
 
-// benchRequests draws requests that hit covered datasets with a mix of
-// outcomes: roughly a third allowed, the rest refused at various depths.
-func benchRequests(n int) []Request {
+// benchRequests draws requests on covered datasets: half are built from
+// a real permission (mostly allowed), half at random (mostly refused, at
+// various depths).
+func benchRequests(ls []*Lifecycle, n int) []Request {
 	r := rand.New(rand.NewPCG(1, 2))
 	at := date(2025, 6, 1).Add(time.Hour)
-	out := make([]Request, n)
-	for i := range out {
+	out := make([]Request, 0, n)
+	for len(out) < n {
 		cols := []string{fmt.Sprintf("c%02d", r.IntN(20)), fmt.Sprintf("c%02d", r.IntN(20)), fmt.Sprintf("c%02d", r.IntN(20))}
-		act := ActionQuery
-		if r.IntN(2) == 1 {
-			act = ActionExtract
-		}
-		out[i] = Request{Member: "m", Organisation: fmt.Sprintf("org-%02d", 10+r.IntN(20)), Roles: []accord.Role{accord.RoleAnalyst},
-			Action: act, Dataset: fmt.Sprintf("ds-%02d", r.IntN(50)), Columns: cols,
+		req := Request{Member: "m", Organisation: fmt.Sprintf("org-%02d", 10+r.IntN(20)), Roles: []accord.Role{accord.RoleAnalyst},
+			Action: ActionQuery, Dataset: fmt.Sprintf("ds-%02d", r.IntN(50)), Columns: cols,
 			Purpose: fmt.Sprintf("area%d.use", r.IntN(10)), Time: at}
+		if r.IntN(2) == 1 {
+			req.Action = ActionExtract
+		}
+		if len(out)%2 == 0 {
+			a := ls[r.IntN(len(ls))].Agreement
+			p := a.Permissions[r.IntN(len(a.Permissions))]
+			req.Organisation, req.Dataset, req.Action, req.Purpose = p.Recipients[0], p.Datasets[0], p.Actions[0], p.Purposes[0]
+			req.Columns = req.Columns[:0]
+			for _, c := range p.Columns {
+				if col := a.Dataset(req.Dataset).Column(c); col.Use.Rank() >= req.Action.NeededUse().Rank() && len(req.Columns) < 3 {
+					req.Columns = append(req.Columns, c)
+				}
+			}
+		}
+		out = append(out, req)
 	}
 	return out
 }
 
 func BenchmarkDecide(b *testing.B) {
-	x, err := NewDecider(benchWorld(b, 100, 100)...)
+	ls := benchWorld(b, 100, 100)
+	x, err := NewDecider(ls...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	reqs := benchRequests(4096)
+	reqs := benchRequests(ls, 4096)
 	allowed := 0
 	for _, r := range reqs {
 		if x.Decide(r).Allow {
@@ -144,11 +157,12 @@ func TestDecideIsFast(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("timing test")
 	}
-	x, err := NewDecider(benchWorld(t, 100, 100)...)
+	ls := benchWorld(t, 100, 100)
+	x, err := NewDecider(ls...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs := benchRequests(4096)
+	reqs := benchRequests(ls, 4096)
 	start := time.Now()
 	const rounds = 20000
 	for i := range rounds {
