@@ -55,13 +55,15 @@ func (l *lineReader) next() ([]byte, error) {
 	return b, nil
 }
 
-// trimEOL strips a trailing "\n" or "\r\n".
+// trimEOL strips a trailing "\n" or "\r\n", or a lone '\r' ending the
+// last line of the input (as encoding/csv does).
 func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
+	n := len(b)
+	if n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
 	}
 	return b
 }
