@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/accord-coalition/accord"
+	"github.com/accord-coalition/accord/audit"
 )
 
 // Server is Accord's HTTP server.
@@ -27,6 +28,11 @@ type Server struct {
 	Auditor accord.Auditor
 	Logger  *slog.Logger
 	Now     func() time.Time
+
+	// AuditStore serves checkpoints, proofs and entries; nil on a node
+	// without a log. AuditVerifierKey is the public key partners pin.
+	AuditStore       audit.Store
+	AuditVerifierKey string
 
 	mux     *http.ServeMux
 	metrics *metrics
@@ -69,6 +75,7 @@ func (s *Server) routes() {
 	s.Handle("POST /api/v1/tokens", s.handleCreateToken)
 	s.Handle("POST /api/v1/tokens/{id}/revoke", s.handleRevokeToken)
 	s.Handle("GET /api/v1/access/review", s.handleAccessReview)
+	s.auditRoutes()
 	s.mux.Handle("/api/", s.apiHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return accord.Errorf(accord.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))

@@ -82,6 +82,8 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
 	n.Server = accordhttp.NewServer(n.Store, Auditor{Log: n.Audit}, cfg.Logger)
+	n.Server.AuditStore = n.Store.AuditStore()
+	n.Server.AuditVerifierKey = n.AuditKey.VerifierKey()
 	return n, nil
 }
 

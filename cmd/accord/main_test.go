@@ -276,5 +276,9 @@ func TestCrashMidWriteLeavesConsistentState(t *testing.T) {
 			t.Errorf("member %s survived the crash without its grant: a half-written transaction", m.ID)
 		}
 	}
+	// The audit log survived the crash whole: it still verifies.
+	if out, errOut, code := run(t, nil, "audit", "verify", "--data", data); code != 0 {
+		t.Fatalf("audit verify after crash: %s%s", out, errOut)
+	}
 	s2.stop(t)
 }
