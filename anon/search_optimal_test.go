@@ -180,7 +180,7 @@ func (nl *naiveLattice) judge(t *Table, x int, cfg Config) (bool, float64) {
 	return supp <= limit, m
 }
 
-func near(a, b float64) bool {
+func nearlyEqual(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
@@ -205,7 +205,7 @@ func checkOptimal(t *testing.T, tab *Table, nl *naiveLattice, cfg Config, name s
 		t.Errorf("%s: %v (brute force: %v loss %g)", name, err, nl.nodes[bestAt], best)
 		return
 	}
-	if !near(res.InformationLoss, best) {
+	if !nearlyEqual(res.InformationLoss, best) {
 		t.Errorf("%s: search found %v loss %.12g, brute force %v loss %.12g", name, res.LevelVector, res.InformationLoss, nl.nodes[bestAt], best)
 		return
 	}
@@ -213,7 +213,7 @@ func checkOptimal(t *testing.T, tab *Table, nl *naiveLattice, cfg Config, name s
 	for x, lv := range nl.nodes {
 		if fmt.Sprint(lv) == fmt.Sprint(res.LevelVector) {
 			ok, m := nl.judge(tab, x, cfg)
-			if !ok || !near(m, best) {
+			if !ok || !nearlyEqual(m, best) {
 				t.Errorf("%s: reported %v is acceptable=%v with loss %g, want loss %g", name, lv, ok, m, best)
 			}
 		}
