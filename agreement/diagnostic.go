@@ -44,11 +44,21 @@ type ParseError struct {
 	Diagnostics []Diagnostic
 }
 
+// Error lists every problem, for logs; Parse's user-facing message names
+// the first one and how many more there are.
 func (e *ParseError) Error() string {
 	if len(e.Diagnostics) == 0 {
 		return "invalid agreement"
 	}
-	d := e.Diagnostics[0]
+	s := make([]string, len(e.Diagnostics))
+	for i, d := range e.Diagnostics {
+		s[i] = d.String()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (e *ParseError) summary() string {
+	d := e.first()
 	s := fmt.Sprintf("line %d, column %d: %s", d.Line, d.Column, d.Message)
 	if n := len(e.Diagnostics) - 1; n > 0 {
 		s += fmt.Sprintf(" (and %d more problem%s)", n, plural(n))
@@ -90,7 +100,7 @@ func errorsOnly(ds []Diagnostic) []Diagnostic {
 // invalid wraps diagnostics as the project's EINVALID error.
 func invalid(ds []Diagnostic) error {
 	pe := &ParseError{Diagnostics: ds}
-	return &accord.Error{Code: accord.EINVALID, Message: "agreement: " + pe.Error(), Err: pe}
+	return &accord.Error{Code: accord.EINVALID, Message: "agreement: " + pe.summary(), Err: pe}
 }
 
 func plural(n int) string {
