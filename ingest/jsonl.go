@@ -185,7 +185,7 @@ func (j *JSONLReader) parseLine(body []byte, line int) ([]keyValue, error) {
 			return nil, fromDecoder(err, off)
 		}
 		key := tok.(string) // inside an object the decoder only yields string keys
-		pe := &ParseError{Line: line, ColumnName: key}
+		pe := &ParseError{Line: line, Column: skipSpace(body, off, ",") + 1, ColumnName: key}
 		if key == "" || seen[key] {
 			what := "an empty key"
 			if key != "" {
@@ -213,13 +213,23 @@ func (j *JSONLReader) parseLine(body []byte, line int) ([]keyValue, error) {
 		return nil, fromDecoder(err, dec.InputOffset())
 	}
 	if off := dec.InputOffset(); int(off) < len(body) {
-		return nil, syntax(off, "unexpected text after the JSON object")
+		return nil, syntax(int64(skipSpace(body, off, "")), "unexpected text after the JSON object")
 	}
 	if !j.legacy && !utf8.Valid(body) {
 		return nil, parseErr(&ParseError{Line: line}, "a key is not valid UTF-8",
 			"save the file as UTF-8, or give its encoding (latin-1 or windows-1252)")
 	}
 	return kv, nil
+}
+
+// skipSpace returns the offset of the first byte at or after off that is
+// neither JSON whitespace nor in also, so errors point at the text itself.
+func skipSpace(b []byte, off int64, also string) int {
+	i := int(off)
+	for i < len(b) && (strings.IndexByte(" \t\r\n", b[i]) >= 0 || strings.IndexByte(also, b[i]) >= 0) {
+		i++
+	}
+	return i
 }
 
 // jsonValue turns one JSON value into the string Accord stores.
