@@ -8,14 +8,14 @@ import (
 func TestLinkageHandComputed(t *testing.T) {
 	// A and B share sex (by name, differently written) and age (renamed
 	// but with the same values); B's town has no counterpart in A.
-	a := buildTable(t, []string{"Sex", "age", "diagnosis"}, [][]string{
+	a := riskTable(t, []string{"Sex", "age", "diagnosis"}, [][]string{
 		{"F", "30", "flu"}, // unique in A, one match in B: re-identifiable
 		{"F", "31", "flu"}, // unique in A, two matches in B
 		{"M", "30", "hiv"}, // two in A, one match in B
 		{"M", "30", "flu"},
 		{"M", "40", "flu"}, // unique in A, no match in B
 	})
-	b := buildTable(t, []string{"years", "sex", "town"}, [][]string{
+	b := riskTable(t, []string{"years", "sex", "town"}, [][]string{
 		{"30", "F", "Oslo"},
 		{"31", "F", "Oslo"}, {"31", "F", "Bergen"},
 		{"30", "M", "Oslo"},
@@ -26,7 +26,7 @@ func TestLinkageHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(r.Pairs) != 2 || r.Pairs[0] != (ColumnPair{"Sex", "sex", "name", 1}) ||
-		r.Pairs[1].A != "age" || r.Pairs[1].B != "years" || r.Pairs[1].By != "values" || !near(r.Pairs[1].Jaccard, 2.0/4) {
+		r.Pairs[1].A != "age" || r.Pairs[1].B != "years" || r.Pairs[1].By != "values" || !riskNear(r.Pairs[1].Jaccard, 2.0/4) {
 		t.Fatalf("pairs %+v", r.Pairs)
 	}
 	got := [...]int{r.MatchedA, r.MatchedB, r.UniqueA, r.UniqueB, r.Reidentifiable}
@@ -34,7 +34,7 @@ func TestLinkageHandComputed(t *testing.T) {
 	if got != want {
 		t.Errorf("matched A, B; unique A, B; reidentifiable = %v, want %v", got, want)
 	}
-	if !near(r.ReidentifiableFractionA, 0.2) || !near(r.ReidentifiableFractionB, 0.2) {
+	if !riskNear(r.ReidentifiableFractionA, 0.2) || !riskNear(r.ReidentifiableFractionB, 0.2) {
 		t.Errorf("fractions %v %v", r.ReidentifiableFractionA, r.ReidentifiableFractionB)
 	}
 
@@ -51,8 +51,8 @@ func TestLinkageHandComputed(t *testing.T) {
 func TestPairColumnsPrefersAlikeFrequencies(t *testing.T) {
 	// Two yes/no columns in each table: equal value sets, so the pairing
 	// follows how often "yes" occurs.
-	a := buildTable(t, []string{"smoker", "married"}, [][]string{{"yes", "no"}, {"no", "yes"}, {"no", "yes"}, {"no", "yes"}})
-	b := buildTable(t, []string{"wed", "smokes"}, [][]string{{"yes", "no"}, {"yes", "no"}, {"yes", "no"}, {"no", "yes"}})
+	a := riskTable(t, []string{"smoker", "married"}, [][]string{{"yes", "no"}, {"no", "yes"}, {"no", "yes"}, {"no", "yes"}})
+	b := riskTable(t, []string{"wed", "smokes"}, [][]string{{"yes", "no"}, {"yes", "no"}, {"yes", "no"}, {"no", "yes"}})
 	pairs := PairColumns(a.Columns, b.Columns, 0.5, false)
 	want := map[string]string{"smoker": "smokes", "married": "wed"}
 	for _, p := range pairs {
@@ -63,8 +63,8 @@ func TestPairColumnsPrefersAlikeFrequencies(t *testing.T) {
 }
 
 func TestLinkageBadInput(t *testing.T) {
-	a := buildTable(t, []string{"x"}, [][]string{{"1"}})
-	b := buildTable(t, []string{"y"}, [][]string{{"2"}})
+	a := riskTable(t, []string{"x"}, [][]string{{"1"}})
+	b := riskTable(t, []string{"y"}, [][]string{{"2"}})
 	tests := []struct {
 		name string
 		a, b *Table

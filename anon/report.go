@@ -32,9 +32,9 @@ func (r *RiskReport) Headline() string {
 func (r *RiskReport) Verdict() string {
 	g := r.GlobalRisk
 	if g.Pass {
-		return fmt.Sprintf("PASS: the global risk of %s is within the limit of %s.", percent(g.Value), percent(g.Threshold))
+		return fmt.Sprintf("PASS: the global risk of %s is within the limit of %s.", reportPercent(g.Value), reportPercent(g.Threshold))
 	}
-	return fmt.Sprintf("FAIL: the global risk of %s is above the limit of %s.", percent(g.Value), percent(g.Threshold))
+	return fmt.Sprintf("FAIL: the global risk of %s is above the limit of %s.", reportPercent(g.Value), reportPercent(g.Threshold))
 }
 
 // peopleShare turns a probability into "About 3 in 100 people".
@@ -51,7 +51,7 @@ func peopleShare(v float64) string {
 		}
 		return fmt.Sprintf("About %d in 100 people", n)
 	default:
-		return fmt.Sprintf("About 1 in %s people", groupDigits(int(math.Round(1/v))))
+		return fmt.Sprintf("About 1 in %s people", reportDigits(int(math.Round(1/v))))
 	}
 }
 
@@ -66,9 +66,9 @@ func listWords(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// percent formats a fraction as a percentage with one decimal, or more
+// reportPercent formats a fraction as a percentage with one decimal, or more
 // decimals for small non-zero values so they never read as 0.0%.
-func percent(v float64) string {
+func reportPercent(v float64) string {
 	switch {
 	case v == 0 || v >= 0.001:
 		return fmt.Sprintf("%.1f%%", v*100)
@@ -78,11 +78,20 @@ func percent(v float64) string {
 	return fmt.Sprintf("%.2g%%", v*100)
 }
 
-// groupDigits writes 1234567 as 1,234,567.
-func groupDigits(n int) string {
+// reportCount writes an expected number of people: one decimal when small,
+// whole and grouped when large.
+func reportCount(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return reportDigits(int(math.Round(v)))
+}
+
+// reportDigits writes 1234567 as 1,234,567.
+func reportDigits(n int) string {
 	s := fmt.Sprint(n)
 	if n < 0 {
-		return "-" + groupDigits(-n)
+		return "-" + reportDigits(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -94,7 +103,7 @@ func estimateText(e *UniquesEstimate) string {
 	if e == nil {
 		return "no estimate (the model did not fit these data)"
 	}
-	return fmt.Sprintf("%s uniques (%s of the population)", groupDigits(int(math.Round(e.Uniques))), percent(e.Uniqueness))
+	return fmt.Sprintf("%s uniques (%s of the population)", reportDigits(int(math.Round(e.Uniques))), reportPercent(e.Uniqueness))
 }
 
 // WriteText writes r as a plain-text report.
@@ -103,34 +112,34 @@ func WriteText(w io.Writer, r *RiskReport) error {
 	title := "Re-identification risk assessment"
 	fmt.Fprintf(&b, "%s\n%s\n\n", title, strings.Repeat("=", len(title)))
 	fmt.Fprintf(&b, "%s\n%s\n", r.Verdict(), r.Headline())
-	fmt.Fprintf(&b, "Expected re-identifications: %.1f of %s records.\n\n",
-		r.GlobalRisk.ExpectedReidentifications, groupDigits(r.Records))
+	fmt.Fprintf(&b, "Expected re-identifications: %s of %s records.\n\n",
+		reportCount(r.GlobalRisk.ExpectedReidentifications), reportDigits(r.Records))
 
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "Data")
-	fmt.Fprintf(tw, "  Records\t%s\n", groupDigits(r.Records))
+	fmt.Fprintf(tw, "  Records\t%s\n", reportDigits(r.Records))
 	fmt.Fprintf(tw, "  Quasi-identifiers\t%s\n", strings.Join(r.QuasiIdentifiers, ", "))
 	fmt.Fprintf(tw, "  Equivalence classes\t%s (smallest %d, largest %d, average %.2f)\n",
-		groupDigits(r.Classes), r.MinClassSize, r.MaxClassSize, r.AverageClassSize)
-	fmt.Fprintf(tw, "  Records unique in the data\t%s (%s)\n", groupDigits(r.SampleUniques), percent(r.SampleUniqueness))
+		reportDigits(r.Classes), r.MinClassSize, r.MaxClassSize, r.AverageClassSize)
+	fmt.Fprintf(tw, "  Records unique in the data\t%s (%s)\n", reportDigits(r.SampleUniques), reportPercent(r.SampleUniqueness))
 	tw.Flush()
 
-	fmt.Fprintf(&b, "\nAttackers (records at risk: re-identification chance above %s)\n", percent(r.Prosecutor.Threshold))
+	fmt.Fprintf(&b, "\nAttackers (records at risk: re-identification chance above %s)\n", reportPercent(r.Prosecutor.Threshold))
 	rows := [][]string{{"model", "basis", "highest", "average", "records at risk"}}
 	for _, a := range []struct {
 		name string
 		risk AttackerRisk
 	}{{"prosecutor", r.Prosecutor}, {"journalist", r.Journalist}, {"marketer", r.Marketer}} {
-		rows = append(rows, []string{a.name, a.risk.Basis, percent(a.risk.Highest), percent(a.risk.Average),
-			fmt.Sprintf("%s (%s)", groupDigits(a.risk.RecordsAtRisk), percent(a.risk.RecordsAtRiskFraction))})
+		rows = append(rows, []string{a.name, a.risk.Basis, reportPercent(a.risk.Highest), reportPercent(a.risk.Average),
+			fmt.Sprintf("%s (%s)", reportDigits(a.risk.RecordsAtRisk), reportPercent(a.risk.RecordsAtRiskFraction))})
 	}
 	textTable(&b, "llrrr", rows)
 
 	p := r.Population
-	fmt.Fprintf(&b, "\nPopulation (%s people; the data are %s of them)\n", groupDigits(int(p.Size)), percent(p.SamplingFraction))
+	fmt.Fprintf(&b, "\nPopulation (%s people; the data are %s of them)\n", reportDigits(int(p.Size)), reportPercent(p.SamplingFraction))
 	tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Population uniques\t%s uniques (%s), from %s\n",
-		groupDigits(int(math.Round(p.Uniques))), percent(p.Uniqueness), modelName(p.Model))
+		reportDigits(int(math.Round(p.Uniques))), reportPercent(p.Uniqueness), modelName(p.Model))
 	fmt.Fprintf(tw, "  Pitman\t%s\n", estimateText(p.Pitman))
 	fmt.Fprintf(tw, "  Zayatz\t%s\n", estimateText(p.Zayatz))
 	fmt.Fprintf(tw, "  SNB\t%s\n", estimateText(p.SNB))
@@ -139,7 +148,7 @@ func WriteText(w io.Writer, r *RiskReport) error {
 	b.WriteString("\nClass sizes\n")
 	rows = [][]string{{"size", "classes", "records"}}
 	for _, c := range r.ClassSizeHistogram {
-		rows = append(rows, []string{c.Label, groupDigits(c.Classes), groupDigits(c.Records)})
+		rows = append(rows, []string{c.Label, reportDigits(c.Classes), reportDigits(c.Records)})
 	}
 	textTable(&b, "lrr", rows)
 
@@ -147,7 +156,7 @@ func WriteText(w io.Writer, r *RiskReport) error {
 	rows = [][]string{{"risk", "records", "share", ""}}
 	for _, band := range r.RiskDistribution {
 		bar := strings.Repeat("#", int(math.Round(band.Fraction*40)))
-		rows = append(rows, []string{band.Label, groupDigits(band.Records), percent(band.Fraction), bar})
+		rows = append(rows, []string{band.Label, reportDigits(band.Records), reportPercent(band.Fraction), bar})
 	}
 	textTable(&b, "lrrl", rows)
 
@@ -156,7 +165,7 @@ func WriteText(w io.Writer, r *RiskReport) error {
 		b.WriteString("\nInformation loss\n")
 		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 		for _, l := range r.InformationLoss {
-			fmt.Fprintf(tw, "  %s\t%s\n", l.Attribute, percent(l.Loss))
+			fmt.Fprintf(tw, "  %s\t%s\n", l.Attribute, reportPercent(l.Loss))
 		}
 		tw.Flush()
 	}
@@ -178,11 +187,11 @@ func writeSensitiveText(b *strings.Builder, r *RiskReport) {
 		rec := d.Recursive
 		status := "satisfied"
 		if !rec.Satisfied {
-			status = fmt.Sprintf("not satisfied: %s classes fail", groupDigits(rec.ClassesFailing))
+			status = fmt.Sprintf("not satisfied: %s classes fail", reportDigits(rec.ClassesFailing))
 		}
 		fmt.Fprintf(tw, "  Recursive (%g,%d)-diversity\t%s (largest l for c=%g: %d)\n", rec.C, rec.L, status, rec.C, rec.LargestL)
 		fmt.Fprintf(tw, "  Classes sharing one value\t%s classes, %s records\n",
-			groupDigits(d.HomogeneousClasses), groupDigits(d.HomogeneousRecords))
+			reportDigits(d.HomogeneousClasses), reportDigits(d.HomogeneousRecords))
 	}
 	if c := r.Closeness; c != nil {
 		fmt.Fprintf(tw, "  t-closeness, equal distance\t%.3f\n", c.EqualDistanceT)
@@ -213,21 +222,21 @@ func WriteLinkageText(w io.Writer, r *LinkageReport) error {
 	title := "Linkage risk between two tables"
 	fmt.Fprintf(&b, "%s\n%s\n\n", title, strings.Repeat("=", len(title)))
 	fmt.Fprintf(&b, "Joining the tables would re-identify %s in each (%s of the first, %s of the second).\n\n",
-		plural(r.Reidentifiable, "record"), percent(r.ReidentifiableFractionA), percent(r.ReidentifiableFractionB))
+		plural(r.Reidentifiable, "record"), reportPercent(r.ReidentifiableFractionA), reportPercent(r.ReidentifiableFractionB))
 	b.WriteString("Shared attributes\n")
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  first table\tsecond table\tmatched by\tvalue overlap")
 	for _, p := range r.Pairs {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.A, p.B, p.By, percent(p.Jaccard))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.A, p.B, p.By, reportPercent(p.Jaccard))
 	}
 	tw.Flush()
 	b.WriteString("\n")
 	textTable(&b, "lrr", [][]string{
 		{"records", "first", "second"},
-		{"in the table", groupDigits(r.RecordsA), groupDigits(r.RecordsB)},
-		{"with a match in the other table", groupDigits(r.MatchedA), groupDigits(r.MatchedB)},
-		{"unique on the shared attributes", groupDigits(r.UniqueA), groupDigits(r.UniqueB)},
-		{"re-identifiable", groupDigits(r.Reidentifiable), groupDigits(r.Reidentifiable)},
+		{"in the table", reportDigits(r.RecordsA), reportDigits(r.RecordsB)},
+		{"with a match in the other table", reportDigits(r.MatchedA), reportDigits(r.MatchedB)},
+		{"unique on the shared attributes", reportDigits(r.UniqueA), reportDigits(r.UniqueB)},
+		{"re-identifiable", reportDigits(r.Reidentifiable), reportDigits(r.Reidentifiable)},
 	})
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write linkage report: %w", err)
@@ -269,5 +278,5 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return groupDigits(n) + " " + noun + "s"
+	return reportDigits(n) + " " + noun + "s"
 }

@@ -26,6 +26,7 @@ type htmlView struct {
 	Pass      bool
 	Percent   func(float64) string
 	Digits    func(int) string
+	Count     func(float64) string
 	Estimate  func(*UniquesEstimate) string
 	ModelName string
 	// Chosen and PopUniques restate the population estimate the report uses.
@@ -37,7 +38,7 @@ type htmlView struct {
 func newHTMLView(r *RiskReport) htmlView {
 	v := htmlView{
 		R: r, Headline: r.Headline(), Verdict: r.Verdict(), Pass: r.GlobalRisk.Pass,
-		Percent: percent, Digits: groupDigits, Estimate: estimateText, ModelName: modelName(r.Population.Model),
+		Percent: reportPercent, Digits: reportDigits, Count: reportCount, Estimate: estimateText, ModelName: modelName(r.Population.Model),
 		Chosen:     &UniquesEstimate{Uniques: r.Population.Uniques, Uniqueness: r.Population.Uniqueness},
 		PopUniques: int(math.Round(r.Population.Uniques)),
 	}
@@ -48,7 +49,7 @@ func newHTMLView(r *RiskReport) htmlView {
 			label = "alone (group of 1)"
 		}
 		share := float64(c.Records) / float64(r.Records)
-		sizes = append(sizes, barRow{label, share, fmt.Sprintf("%s people (%s)", groupDigits(c.Records), percent(share)), "#4a78b5"})
+		sizes = append(sizes, barRow{label, share, fmt.Sprintf("%s people (%s)", reportDigits(c.Records), reportPercent(share)), "#4a78b5"})
 	}
 	v.Charts = append(v.Charts, layoutBars("People by the size of their group",
 		"How many people share their combination of details with how many others. Larger groups are safer.", sizes))
@@ -56,14 +57,14 @@ func newHTMLView(r *RiskReport) htmlView {
 		// From red (highest risk) to green (lowest).
 		hue := 120 * float64(i) / float64(max(len(r.RiskDistribution)-1, 1))
 		risks = append(risks, barRow{"chance " + b.Label, b.Fraction,
-			fmt.Sprintf("%s people (%s)", groupDigits(b.Records), percent(b.Fraction)), fmt.Sprintf("hsl(%.0f,65%%,45%%)", hue)})
+			fmt.Sprintf("%s people (%s)", reportDigits(b.Records), reportPercent(b.Fraction)), fmt.Sprintf("hsl(%.0f,65%%,45%%)", hue)})
 	}
 	v.Charts = append(v.Charts, layoutBars("Chance of being re-identified",
 		"Each person's chance of being picked out by someone who knows they are in the data.", risks))
 	if len(r.InformationLoss) > 0 {
 		var loss []barRow
 		for _, l := range r.InformationLoss {
-			loss = append(loss, barRow{l.Attribute, l.Loss, percent(l.Loss), "#8a63b3"})
+			loss = append(loss, barRow{l.Attribute, l.Loss, reportPercent(l.Loss), "#8a63b3"})
 		}
 		v.Charts = append(v.Charts, layoutBars("Information lost per attribute",
 			"How much detail each attribute lost to protect people: 0% means unchanged, 100% means removed.", loss))
@@ -151,7 +152,7 @@ figcaption{font-weight:600}
 <section class="verdict {{if .Pass}}pass{{else}}fail{{end}}" id="verdict">
 <p><span class="badge">{{if .Pass}}PASS{{else}}FAIL{{end}}</span>{{.Verdict}}</p>
 <p class="headline" id="headline">{{.Headline}}</p>
-<p class="note">That is {{printf "%.1f" .R.GlobalRisk.ExpectedReidentifications}} expected re-identifications among {{call .Digits .R.Records}} records.
+<p class="note">That is {{call .Count .R.GlobalRisk.ExpectedReidentifications}} expected re-identifications among {{call .Digits .R.Records}} records.
 The global risk is the expected number of people an attacker would re-identify, divided by the number of records; the limit is {{call .Percent .R.GlobalRisk.Threshold}}.</p>
 </section>
 

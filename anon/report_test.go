@@ -10,12 +10,12 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/risk")
+var updateGolden = flag.Bool("update-risk", false, "rewrite the golden files in testdata/risk")
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "risk", name)
-	if *update {
+	if *updateGolden {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+		t.Fatalf("%v (run go test -run %s -update-risk to create it)", err, t.Name())
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
@@ -52,8 +52,8 @@ func TestWriteTextGolden(t *testing.T) {
 }
 
 func TestWriteLinkageTextGolden(t *testing.T) {
-	a := buildTable(t, []string{"sex", "age"}, [][]string{{"F", "30"}, {"F", "31"}, {"M", "30"}, {"M", "30"}})
-	b := buildTable(t, []string{"Sex", "years"}, [][]string{{"F", "30"}, {"F", "31"}, {"F", "31"}, {"M", "50"}})
+	a := riskTable(t, []string{"sex", "age"}, [][]string{{"F", "30"}, {"F", "31"}, {"M", "30"}, {"M", "30"}})
+	b := riskTable(t, []string{"Sex", "years"}, [][]string{{"F", "30"}, {"F", "31"}, {"F", "31"}, {"M", "50"}})
 	r, err := Linkage(a, b, LinkageOptions{})
 	if err != nil {
 		t.Fatal(err)

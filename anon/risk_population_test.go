@@ -82,7 +82,7 @@ func TestZayatzWholePopulation(t *testing.T) {
 	// When the sample is the population, a sample unique is a population
 	// unique for sure.
 	u, ok := zayatzUniques(testShape, testShape.records)
-	if !ok || !near(u, testShape.uniques) {
+	if !ok || !riskNear(u, testShape.uniques) {
 		t.Errorf("Zayatz on the whole population: %v (ok %v), want %v", u, ok, testShape.uniques)
 	}
 }
@@ -90,7 +90,7 @@ func TestZayatzWholePopulation(t *testing.T) {
 func TestShlosserByHand(t *testing.T) {
 	s := newSampleShape([]sizeFreq{{1, 3}, {2, 1}, {3, 1}})
 	// K = 5 + 3·(0.5·3 + 0.25 + 0.125) / (0.5·3 + 2·0.25 + 3·0.125)
-	if got, want := shlosserClasses(s, 0.5), 5+3*1.875/2.375; !near(got, want) {
+	if got, want := shlosserClasses(s, 0.5), 5+3*1.875/2.375; !riskNear(got, want) {
 		t.Errorf("Shlosser %v, want %v", got, want)
 	}
 }

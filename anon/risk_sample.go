@@ -32,7 +32,7 @@ func sizeFrequencies(sizes []uint32) []sizeFreq {
 }
 
 // above reports whether a per-record risk of 1/size exceeds threshold.
-func above(size int, threshold float64) bool { return 1/float64(size) > threshold }
+func riskAbove(size int, threshold float64) bool { return 1/float64(size) > threshold }
 
 // fillSample sets the figures that depend only on the sample's classes,
 // including the prosecutor risk: the attacker knows the person is in the
@@ -44,7 +44,7 @@ func (r *RiskReport) fillSample(freqs []sizeFreq, threshold float64) {
 		if f.Size == 1 {
 			r.SampleUniques = f.Classes
 		}
-		if above(f.Size, threshold) {
+		if riskAbove(f.Size, threshold) {
 			atRisk += f.Size * f.Classes
 		}
 	}
@@ -95,7 +95,7 @@ func (r *RiskReport) fillAttackers(pop *populationCounts, threshold float64) {
 		risk := 1 / float64(big)
 		highest = max(highest, risk)
 		expected += float64(c.sample) * risk
-		if above(int(big), threshold) {
+		if riskAbove(int(big), threshold) {
 			atRisk += int(c.sample)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func buildTable(t testing.TB, names []string, rows [][]string) *Table {
+func riskTable(t testing.TB, names []string, rows [][]string) *Table {
 	t.Helper()
 	b := NewTableBuilder(names)
 	for _, r := range rows {
@@ -21,7 +21,7 @@ func buildTable(t testing.TB, names []string, rows [][]string) *Table {
 // smallTable has classes over (a, b) of sizes 3, 1, 2, 1, 1 (in key order:
 // (x,1), (x,2), (y,1), (z,2), (z,3)) and a sensitive column s.
 func smallTable(t testing.TB) *Table {
-	return buildTable(t, []string{"a", "b", "s"}, [][]string{
+	return riskTable(t, []string{"a", "b", "s"}, [][]string{
 		{"x", "1", "flu"}, {"x", "1", "flu"}, {"x", "1", "cold"},
 		{"y", "1", "hiv"}, {"y", "1", "flu"},
 		{"z", "2", "cold"}, {"z", "3", "flu"}, {"x", "2", "hiv"},
@@ -34,7 +34,7 @@ func smallHierarchy() *Hierarchy {
 	}}
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+func riskNear(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
 
 func TestAssessHandComputed(t *testing.T) {
 	r, err := Assess(smallTable(t), RiskOptions{
@@ -79,7 +79,7 @@ func TestAssessHandComputed(t *testing.T) {
 		{"zayatz", r.Population.Zayatz.Uniques, 113.49148994492761}, // exact fractions, see below
 	}
 	for _, c := range floats {
-		if !near(c.got, c.want) {
+		if !riskNear(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
@@ -125,7 +125,7 @@ func TestClosenessPerClassByHand(t *testing.T) {
 	for cl, w := range want {
 		vals := d.values[d.start[cl]:d.start[cl+1]]
 		cnts := d.counts[d.start[cl]:d.start[cl+1]]
-		if got := tree.distance(vals, cnts, float64(d.sizes[cl])); !near(got, w) {
+		if got := tree.distance(vals, cnts, float64(d.sizes[cl])); !riskNear(got, w) {
 			t.Errorf("class %d: hierarchical EMD %v, want %v", cl, got, w)
 		}
 	}
@@ -137,19 +137,19 @@ func TestAssessWithPopulationTable(t *testing.T) {
 		{"1", "x"}, {"1", "x"}, {"1", "x"}, {"1", "y"}, {"1", "y"}, {"2", "z"}, {"3", "z"}, {"2", "x"}, // the sample
 		{"1", "x"}, {"1", "x"}, {"2", "x"}, {"2", "z"}, {"2", "z"}, {"2", "z"}, {"9", "w"},
 	}
-	pop := buildTable(t, []string{"b", "a"}, rows)
+	pop := riskTable(t, []string{"b", "a"}, rows)
 	r, err := Assess(sample, RiskOptions{QuasiIdentifiers: []string{"a", "b"}, Population: pop})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Population class sizes F: (x,1) 5, (x,2) 2, (y,1) 2, (z,2) 4, (z,3) 1.
-	if want := (3.0/5 + 1.0/2 + 2.0/2 + 1.0/4 + 1) / 8; !near(r.Journalist.Average, want) {
+	if want := (3.0/5 + 1.0/2 + 2.0/2 + 1.0/4 + 1) / 8; !riskNear(r.Journalist.Average, want) {
 		t.Errorf("journalist average %v, want %v", r.Journalist.Average, want)
 	}
 	if r.Journalist.Highest != 1 || r.Journalist.RecordsAtRisk != 5 || r.Journalist.Basis != "population table" {
 		t.Errorf("journalist %+v", r.Journalist)
 	}
-	if !near(r.GlobalRisk.Value, r.Journalist.Average) || !near(r.Marketer.Average, r.Journalist.Average) {
+	if !riskNear(r.GlobalRisk.Value, r.Journalist.Average) || !riskNear(r.Marketer.Average, r.Journalist.Average) {
 		t.Error("global and marketer risk must follow the population table")
 	}
 	if r.Population.Model != "population table" || r.Population.Uniques != 2 || r.Population.Size != 15 {
@@ -165,7 +165,7 @@ func TestAssessEveryRecordUnique(t *testing.T) {
 	for i := range 50 {
 		rows = append(rows, []string{string(rune('a' + i%26)), string(rune('A' + i/26))})
 	}
-	tab := buildTable(t, []string{"p", "q"}, rows)
+	tab := riskTable(t, []string{"p", "q"}, rows)
 	r, err := Assess(tab, RiskOptions{QuasiIdentifiers: []string{"p", "q"}})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestAssessEveryRecordUnique(t *testing.T) {
 	}
 	// Everyone unique in the sample: both models see a population of uniques.
 	for name, e := range map[string]*UniquesEstimate{"pitman": r.Population.Pitman, "zayatz": r.Population.Zayatz} {
-		if e == nil || !near(e.Uniqueness, 1) {
+		if e == nil || !riskNear(e.Uniqueness, 1) {
 			t.Errorf("%s: %+v, want uniqueness 1", name, e)
 		}
 	}
@@ -183,7 +183,7 @@ func TestAssessEveryRecordUnique(t *testing.T) {
 
 func TestAssessNoUniques(t *testing.T) {
 	rows := [][]string{{"a"}, {"a"}, {"b"}, {"b"}, {"b"}}
-	r, err := Assess(buildTable(t, []string{"q"}, rows), RiskOptions{QuasiIdentifiers: []string{"q"}, GlobalThreshold: 0.5})
+	r, err := Assess(riskTable(t, []string{"q"}, rows), RiskOptions{QuasiIdentifiers: []string{"q"}, GlobalThreshold: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestAssessBadInput(t *testing.T) {
 		{"fraction and size", tab, RiskOptions{QuasiIdentifiers: qi, PopulationSize: 30, SamplingFraction: 0.1}, "not both"},
 		{"bad fraction", tab, RiskOptions{QuasiIdentifiers: qi, SamplingFraction: 2}, "not between 0 and 1"},
 		{"bad threshold", tab, RiskOptions{QuasiIdentifiers: qi, GlobalThreshold: -1}, "not between 0 and 1"},
-		{"population lacks column", tab, RiskOptions{QuasiIdentifiers: qi, Population: buildTable(t, []string{"a"}, [][]string{{"x"}})}, `population table has no column "b"`},
+		{"population lacks column", tab, RiskOptions{QuasiIdentifiers: qi, Population: riskTable(t, []string{"a"}, [][]string{{"x"}})}, `population table has no column "b"`},
 		{"empty population", tab, RiskOptions{QuasiIdentifiers: qi, Population: NewTableBuilder([]string{"a", "b"}).Table()}, "population table has no records"},
 		{"broken column", &Table{Rows: 2, Columns: []*Column{{Name: "a", Dict: []string{"x"}, Codes: []uint32{0, 3}}}},
 			RiskOptions{QuasiIdentifiers: []string{"a"}}, "outside its dictionary"},
