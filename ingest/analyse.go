@@ -166,7 +166,7 @@ func suggestType(sug *ColumnSuggestion, s *stats, p colProfile) string {
 		sug.Type = TypeDecimal
 	case bestShare >= 0.95:
 		sug.Type, sug.DateFormat = TypeDate, dateFormats[bestDate].pattern
-	case p.distinct <= 100 || ratio <= 0.05:
+	case p.distinct <= 100 && ratio <= 0.5 || ratio <= 0.05:
 		sug.Type = TypeCategorical
 	default:
 		sug.Type = TypeText
@@ -243,7 +243,11 @@ func contentEvidence(sug *ColumnSuggestion, s *stats, p colProfile) []evidence {
 	if sug.Type == TypeDate {
 		dateEvidence(add, s)
 	}
-	if present >= 20 && ratio >= 0.9 && !freeText && sug.Type != TypeDecimal && sug.Type != TypeDate {
+	// Unique values single people out, except where uniqueness is natural
+	// and another rule judges the column: free text, measurements, dates
+	// and coordinates.
+	coords := s.share(s.pairs) >= 0.5
+	if present >= 20 && ratio >= 0.9 && !freeText && !coords && sug.Type != TypeDecimal && sug.Type != TypeDate {
 		if isKeyName(p.name) {
 			add(ClassSubject, 0.75, "%s of values are distinct and the name marks a key: a candidate subject key, if it is a pseudonym rather than a real-world ID", pct(ratio))
 		} else {

@@ -15,7 +15,7 @@ import (
 func isEmail(s string) bool {
 	s = strings.TrimSpace(s)
 	at := strings.LastIndexByte(s, '@')
-	if at < 1 || len(s) > 254 || at > 64 || strings.ContainsAny(s, " \t,;<>") {
+	if at < 1 || strings.Count(s, "@") != 1 || len(s) > 254 || at > 64 || strings.ContainsAny(s, " \t,;<>") {
 		return false
 	}
 	domain := s[at+1:]
@@ -184,8 +184,10 @@ func nameTokens(s string) (shape, known bool) {
 		if !capitalised(w) {
 			shape = false
 		}
-		if firstNames[strings.ToLower(w)] {
-			known = true
+		for _, part := range strings.Split(w, "-") { // Jean-Pierre
+			if firstNames[strings.ToLower(part)] {
+				known = true
+			}
 		}
 	}
 	return shape, known && (shape || len(words) == 1 && capitalised(words[0]))

@@ -46,24 +46,26 @@ func isInteger(s string) bool {
 	return allDigits(s) && len(s) <= 18
 }
 
-// isDecimal: an integer part, one '.' or ',' and digits, or an exponent.
+// isDecimal: digits with one '.' or ',' and digits after it, or a number
+// with an exponent (1e5, 2.5E-3).
 func isDecimal(s string) bool {
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		s = s[1:]
 	}
+	exp := false
 	if i := strings.IndexAny(s, "eE"); i > 0 {
-		exp := s[i+1:]
-		if exp != "" && (exp[0] == '-' || exp[0] == '+') {
-			exp = exp[1:]
+		e := s[i+1:]
+		if e != "" && (e[0] == '-' || e[0] == '+') {
+			e = e[1:]
 		}
-		if !allDigits(exp) {
+		if !allDigits(e) {
 			return false
 		}
-		s = s[:i]
+		s, exp = s[:i], true
 	}
 	i := strings.IndexAny(s, ".,")
 	if i < 0 {
-		return false
+		return exp && allDigits(s)
 	}
 	return (i == 0 || allDigits(s[:i])) && allDigits(s[i+1:])
 }
