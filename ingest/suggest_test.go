@@ -104,13 +104,17 @@ func TestSuggestColumns(t *testing.T) {
 			TypeText, ClassIdentifier, "phone numbers"},
 		{column("ni", 100, func(r *rand.Rand, i int) string { return fmt.Sprintf("JG%06d%c", r.IntN(1e6), 'A'+rune(i%4)) }),
 			TypeText, ClassIdentifier, "National Insurance"},
-		{column("ssn", 100, func(r *rand.Rand, i int) string { return fmt.Sprintf("%03d-%02d-%04d", 100+r.IntN(500), 1+r.IntN(98), 1+r.IntN(9998)) }),
+		{column("ssn", 100, func(r *rand.Rand, i int) string {
+			return fmt.Sprintf("%03d-%02d-%04d", 100+r.IntN(500), 1+r.IntN(98), 1+r.IntN(9998))
+		}),
 			TypeText, ClassIdentifier, "Social Security"},
 		{column("ref", 300, func(r *rand.Rand, i int) string { return luhnID(r) }),
 			TypeText, ClassIdentifier, "check digit (Luhn)"}, // leading zeros make them text
 		{column("account", 300, func(r *rand.Rand, i int) string { return fmt.Sprintf("%d", 100000000+r.IntN(899999999)) }),
 			TypeInteger, ClassIdentifier, "9-digit numbers"},
-		{column("home", 100, func(r *rand.Rand, i int) string { return fmt.Sprintf("%.6f %.6f 1700 5", -1-r.Float64(), 36+r.Float64()) }),
+		{column("home", 100, func(r *rand.Rand, i int) string {
+			return fmt.Sprintf("%.6f %.6f 1700 5", -1-r.Float64(), 36+r.Float64())
+		}),
 			TypeText, ClassIdentifier, "within about 10 m"},
 		{column("area", 100, func(r *rand.Rand, i int) string { return fmt.Sprintf("%.2f,%.2f", -1-r.Float64(), 36+r.Float64()) }),
 			TypeText, ClassQuasi, "coarse location"},
