@@ -39,6 +39,13 @@ func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []i
 			}
 		}
 	}
+	anySuppressed := false
+	for r := range t.Rows {
+		if !kept(r) {
+			anySuppressed = true
+			break
+		}
+	}
 	out := &Table{Rows: t.Rows}
 	if rows != nil {
 		out.Rows = len(rows)
@@ -65,7 +72,7 @@ func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []i
 		h, l := hs[i], levels[i]
 		nc := &Column{Name: col.Name, Dict: append([]string(nil), h.Labels[l]...)}
 		star := uint32(len(nc.Dict))
-		if !remove {
+		if !remove && anySuppressed {
 			found := false
 			for k, v := range nc.Dict {
 				if v == "*" {
