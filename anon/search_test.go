@@ -168,8 +168,8 @@ func TestCriteriaByHand(t *testing.T) {
 		{EntropyLDiversity("s", 2), 4, []uint32{0, 1}, []uint32{3, 1}, false},
 		{RecursiveCLDiversity("s", 2, 2), 6, []uint32{0, 1, 2}, []uint32{3, 2, 1}, true},  // 3 < 2·(2+1)
 		{RecursiveCLDiversity("s", 1, 2), 6, []uint32{0, 1, 2}, []uint32{3, 2, 1}, false}, // 3 < 1·3 fails
-		{RecursiveCLDiversity("s", 2, 3), 6, []uint32{0, 1}, []uint32{3, 3}, false},      // fewer than l values
-		{EqualDistanceTCloseness("s", 0.5), 2, []uint32{0, 1}, []uint32{1, 1}, true},     // EMD = 0.5
+		{RecursiveCLDiversity("s", 2, 3), 6, []uint32{0, 1}, []uint32{3, 3}, false},       // fewer than l values
+		{EqualDistanceTCloseness("s", 0.5), 2, []uint32{0, 1}, []uint32{1, 1}, true},      // EMD = 0.5
 		{EqualDistanceTCloseness("s", 0.49), 2, []uint32{0, 1}, []uint32{1, 1}, false},
 		{EqualDistanceTCloseness("s", 0.75), 1, []uint32{2}, []uint32{1}, true}, // EMD = 0.75
 	}
