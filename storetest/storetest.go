@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open(t)) })
+	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, open(t)) })
 }
 
