@@ -32,7 +32,9 @@ type htmlView struct {
 	// Chosen and PopUniques restate the population estimate the report uses.
 	Chosen     *UniquesEstimate
 	PopUniques int
-	Charts     []barChart
+	// HierarchicalT is the hierarchical t-closeness, formatted, or empty.
+	HierarchicalT string
+	Charts        []barChart
 }
 
 func newHTMLView(r *RiskReport) htmlView {
@@ -41,6 +43,9 @@ func newHTMLView(r *RiskReport) htmlView {
 		Percent: reportPercent, Digits: reportDigits, Count: reportCount, Estimate: estimateText, ModelName: modelName(r.Population.Model),
 		Chosen:     &UniquesEstimate{Uniques: r.Population.Uniques, Uniqueness: r.Population.Uniqueness},
 		PopUniques: int(math.Round(r.Population.Uniques)),
+	}
+	if c := r.Closeness; c != nil && c.HierarchicalT != nil {
+		v.HierarchicalT = fmt.Sprintf("%.3f", *c.HierarchicalT)
 	}
 	var sizes, risks []barRow
 	for _, c := range r.ClassSizeHistogram {
@@ -206,7 +211,7 @@ About <strong>{{call .Digits .PopUniques}}</strong> of them ({{call .Percent .R.
 <tr><th>Entropy l-diversity</th><td class="num">{{printf "%.2f" .EntropyL}}</td></tr>
 <tr><th>Recursive ({{.Recursive.C}},{{.Recursive.L}})-diversity</th><td>{{if .Recursive.Satisfied}}satisfied{{else}}not satisfied in {{call $.Digits .Recursive.ClassesFailing}} groups{{end}}</td><td class="note">largest l: {{.Recursive.LargestL}}</td></tr>
 {{with $.R.Closeness}}<tr><th>t-closeness (equal distance)</th><td class="num">{{printf "%.3f" .EqualDistanceT}}</td></tr>
-{{with .HierarchicalT}}<tr><th>t-closeness (hierarchical)</th><td class="num">{{printf "%.3f" .}}</td></tr>{{end}}{{end}}
+{{with $.HierarchicalT}}<tr><th>t-closeness (hierarchical)</th><td class="num">{{.}}</td></tr>{{end}}{{end}}
 </table>
 {{end}}
 

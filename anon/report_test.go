@@ -99,11 +99,15 @@ func TestWriteHTML(t *testing.T) {
 		`<svg role="img"`,
 		"alone (group of 1)",
 		"Groups where everyone shares one value",
-		"t-closeness (hierarchical)",
+		`<tr><th>t-closeness (hierarchical)</th><td class="num">0.750</td></tr>`,
+		`<tr><th>t-closeness (equal distance)</th><td class="num">0.750</td></tr>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "%!") {
+		t.Error("a value was formatted with the wrong verb")
 	}
 	if strings.Contains(page, "<script>") {
 		t.Error("a column name was not escaped")
