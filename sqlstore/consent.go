@@ -1,0 +1,245 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/accord-coalition/accord"
+)
+
+// RegisterConsentSubjects registers subjects, keeping existing ones, and
+// returns how many were new.
+func (db *DB) RegisterConsentSubjects(ctx context.Context, subjects []accord.ConsentSubject) (int, error) {
+	var n int
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = db.registerSubjects(ctx, tx, subjects)
+		return err
+	})
+	return n, err
+}
+
+func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accord.ConsentSubject) (int, error) {
+	if len(subjects) == 0 {
+		return 0, nil
+	}
+	checked := map[string]bool{}
+	stmt, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_subjects (dataset_id, subject_key, organisation_id, source, registered_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (dataset_id, subject_key) DO NOTHING`))
+	if err != nil {
+		return 0, fmt.Errorf("prepare subject insert: %w", err)
+	}
+	defer stmt.Close()
+	n := 0
+	for _, s := range subjects {
+		if s.DatasetID == "" || s.Key == "" {
+			return 0, accord.Errorf(accord.EINVALID, "a subject needs a dataset and a key")
+		}
+		if !checked[s.OrganisationID] {
+			if err := db.requireOrganisation(ctx, tx, s.OrganisationID); err != nil {
+				return 0, err
+			}
+			checked[s.OrganisationID] = true
+		}
+		res, err := stmt.ExecContext(ctx, s.DatasetID, s.Key, s.OrganisationID, s.Source, toNanos(s.RegisteredAt))
+		if err != nil {
+			return 0, fmt.Errorf("register subject: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (db *DB) ConsentSubject(ctx context.Context, datasetID, key string) (*accord.ConsentSubject, error) {
+	s := accord.ConsentSubject{DatasetID: datasetID, Key: key}
+	var at int64
+	err := db.queryRow(ctx, db, `SELECT organisation_id, source, registered_at FROM consent_subjects WHERE dataset_id = ? AND subject_key = ?`,
+		datasetID, key).Scan(&s.OrganisationID, &s.Source, &at)
+	if err != nil {
+		return nil, notFound(err, "subject %q is not registered for dataset %q", key, datasetID)
+	}
+	s.RegisteredAt = fromNanos(at)
+	return &s, nil
+}
+
+// ApplyConsent appends a batch of events in one transaction with prepared
+// statements, keeps consent_current in step, and flags derivations.
+func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord.ConsentApplied, error) {
+	for i, e := range b.Events {
+		if err := e.Validate(); err != nil {
+			if len(b.Events) > 1 {
+				return nil, accord.Errorf(accord.EINVALID, "change %d: %s", i+1, accord.ErrorMessage(err))
+			}
+			return nil, err
+		}
+	}
+	out := &accord.ConsentApplied{Events: len(b.Events)}
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out.Registered, err = db.registerSubjects(ctx, tx, b.Register); err != nil {
+			return err
+		}
+		if err := db.insertEvents(ctx, tx, b.Events); err != nil {
+			return err
+		}
+		out.Flagged, err = db.flagDerivations(ctx, tx, b.Events)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type subjectRef struct{ dataset, key string }
+
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.ConsentEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	check, err := tx.PrepareContext(ctx, db.Rebind(`SELECT organisation_id FROM consent_subjects WHERE dataset_id = ? AND subject_key = ?`))
+	if err != nil {
+		return fmt.Errorf("prepare subject check: %w", err)
+	}
+	defer check.Close()
+	ins, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_events (id, organisation_id, dataset_id, subject_key, purpose, state,
+		decided_at, expires_at, method, agreement, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return fmt.Errorf("prepare event insert: %w", err)
+	}
+	defer ins.Close()
+	// The newest decision wins; an equal time goes to the later record,
+	// which is always this one, so ">=" keeps recording order on ties.
+	cur, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_current (dataset_id, subject_key, purpose, state, decided_at, expires_at, event_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dataset_id, purpose, subject_key) DO UPDATE SET state = excluded.state, decided_at = excluded.decided_at,
+			expires_at = excluded.expires_at, event_id = excluded.event_id
+		WHERE excluded.decided_at >= consent_current.decided_at`))
+	if err != nil {
+		return fmt.Errorf("prepare current-state upsert: %w", err)
+	}
+	defer cur.Close()
+	owner := map[subjectRef]string{}
+	for i, e := range events {
+		ref := subjectRef{e.DatasetID, e.SubjectKey}
+		org, ok := owner[ref]
+		if !ok {
+			if err := check.QueryRowContext(ctx, e.DatasetID, e.SubjectKey).Scan(&org); err != nil {
+				if err == sql.ErrNoRows {
+					return unknownSubject(i, len(events), e)
+				}
+				return fmt.Errorf("check subject: %w", err)
+			}
+			owner[ref] = org
+		}
+		if e.OrganisationID == "" {
+			e.OrganisationID = org
+		} else if e.OrganisationID != org {
+			return accord.Errorf(accord.EINVALID, "subject %q of dataset %q belongs to organisation %q, not %q", e.SubjectKey, e.DatasetID, org, e.OrganisationID)
+		}
+		if e.ID == "" {
+			e.ID = accord.NewID("cev")
+		}
+		if _, err := ins.ExecContext(ctx, e.ID, e.OrganisationID, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State),
+			toNanos(e.Time), toNanos(e.ExpiresAt), string(e.Method), e.Agreement, e.RecordedBy, toNanos(e.RecordedAt)); err != nil {
+			return db.conflict(err, "consent event %q already exists", e.ID)
+		}
+		if _, err := cur.ExecContext(ctx, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID); err != nil {
+			return fmt.Errorf("update current consent: %w", err)
+		}
+	}
+	return nil
+}
+
+func unknownSubject(i, n int, e *accord.ConsentEvent) error {
+	msg := fmt.Sprintf("subject %q is not registered for dataset %q: register it from the dataset's subject column or by a consent import first", e.SubjectKey, e.DatasetID)
+	if n > 1 {
+		msg = fmt.Sprintf("change %d: %s", i+1, msg)
+	}
+	return accord.Errorf(accord.EINVALID, "%s", msg)
+}
+
+const eventColumns = `seq, id, organisation_id, dataset_id, subject_key, purpose, state, decided_at, expires_at, method, agreement, recorded_by, recorded_at`
+
+func scanEvent(s interface{ Scan(...any) error }) (*accord.ConsentEvent, error) {
+	var e accord.ConsentEvent
+	var state, method string
+	var decided, expires, recorded int64
+	if err := s.Scan(&e.Seq, &e.ID, &e.OrganisationID, &e.DatasetID, &e.SubjectKey, &e.Purpose, &state,
+		&decided, &expires, &method, &e.Agreement, &e.RecordedBy, &recorded); err != nil {
+		return nil, err
+	}
+	e.State, e.Method = accord.ConsentState(state), accord.CollectionMethod(method)
+	e.Time, e.ExpiresAt, e.RecordedAt = fromNanos(decided), fromNanos(expires), fromNanos(recorded)
+	return &e, nil
+}
+
+func (db *DB) ConsentEvent(ctx context.Context, id string) (*accord.ConsentEvent, error) {
+	e, err := scanEvent(db.queryRow(ctx, db, `SELECT `+eventColumns+` FROM consent_events WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "consent change %q not found", id)
+	}
+	return e, nil
+}
+
+func (db *DB) ConsentHistory(ctx context.Context, datasetID, key string) ([]*accord.ConsentEvent, error) {
+	rows, err := db.query(ctx, db, `SELECT `+eventColumns+` FROM consent_events WHERE dataset_id = ? AND subject_key = ? ORDER BY decided_at, seq`, datasetID, key)
+	if err != nil {
+		return nil, fmt.Errorf("consent history: %w", err)
+	}
+	defer rows.Close()
+	var out []*accord.ConsentEvent
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan consent event: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) ConsentStatuses(ctx context.Context, datasetID, key string, at time.Time) ([]accord.ConsentStatus, error) {
+	rows, err := db.query(ctx, db, `SELECT purpose, state, decided_at, expires_at, event_id FROM consent_current
+		WHERE dataset_id = ? AND subject_key = ? ORDER BY purpose`, datasetID, key)
+	if err != nil {
+		return nil, fmt.Errorf("consent state: %w", err)
+	}
+	defer rows.Close()
+	out := []accord.ConsentStatus{}
+	for rows.Next() {
+		e := accord.ConsentEvent{DatasetID: datasetID, SubjectKey: key}
+		var state string
+		var decided, expires int64
+		if err := rows.Scan(&e.Purpose, &state, &decided, &expires, &e.ID); err != nil {
+			return nil, fmt.Errorf("scan consent state: %w", err)
+		}
+		e.State, e.Time, e.ExpiresAt = accord.ConsentState(state), fromNanos(decided), fromNanos(expires)
+		out = append(out, e.StatusAt(at))
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error) {
+	rows, err := db.query(ctx, db, `SELECT s.subject_key FROM consent_subjects s
+		LEFT JOIN consent_current c ON c.dataset_id = s.dataset_id AND c.purpose = ? AND c.subject_key = s.subject_key
+		WHERE s.dataset_id = ? AND (c.state IS NULL OR c.state <> 'given' OR (c.expires_at <> 0 AND c.expires_at <= ?))
+		ORDER BY s.subject_key`, purpose, datasetID, toNanos(at))
+	if err != nil {
+		return nil, fmt.Errorf("withheld subjects: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("scan subject: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
