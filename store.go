@@ -16,6 +16,7 @@ type Store interface {
 	GrantStore
 	TokenStore
 	KeyStore
+	ConsentStore
 	DatasetStore
 	Close() error
 }
