@@ -98,3 +98,28 @@ func BenchmarkGroupBy(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBaselineMap groups the same rows with a Go map over mixed-radix
+// keys, the straightforward way. It runs beside the others so that their
+// ratio to it is measured under the same load on a shared machine.
+func BenchmarkBaselineMap(b *testing.B) {
+	for _, rows := range benchSizes() {
+		t := synth.Adult(rows, 1)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				m := map[uint64]uint32{}
+				for r := range t.Rows {
+					var k uint64
+					for _, c := range t.Columns {
+						k = k*uint64(len(c.Dict)) + uint64(c.Codes[r])
+					}
+					m[k]++
+				}
+				if len(m) == 0 {
+					b.Fatal("no classes")
+				}
+			}
+			b.ReportMetric(float64(t.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
