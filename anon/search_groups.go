@@ -124,17 +124,37 @@ func (g *grouper) rollUp(src *nodeGroups, levels []int) *nodeGroups {
 		dst, _ := g.group(src.codes, g.mapped, src.count, src.hist, levels)
 		return dst
 	}
+	// Rewrite the fields of the columns that change, all in one pass.
+	var ch []int
+	for i, m := range g.mapped {
+		if m != nil {
+			ch = append(ch, i)
+		}
+	}
 	keys := grow(g.keys, src.n)
 	g.keys = keys
-	copy(keys, src.keys)
-	for i, m := range g.mapped {
-		if m == nil {
-			continue
-		}
-		sh, mask := g.shift[i], g.mask[i]
+	switch len(ch) {
+	case 0:
+		copy(keys, src.keys)
+	case 1:
+		i := ch[0]
+		m, sh, mask := g.mapped[i], g.shift[i], g.mask[i]
 		clearMask := ^(mask << sh)
-		for j, k := range keys {
+		for j, k := range src.keys {
 			keys[j] = k&clearMask | uint64(m[k>>sh&mask])<<sh
+		}
+	default:
+		clearMask := ^uint64(0)
+		for _, i := range ch {
+			clearMask &^= g.mask[i] << g.shift[i]
+		}
+		for j, k := range src.keys {
+			out := k & clearMask
+			for _, i := range ch {
+				sh := g.shift[i]
+				out |= uint64(g.mapped[i][k>>sh&g.mask[i]]) << sh
+			}
+			keys[j] = out
 		}
 	}
 	dst, _ := g.groupKeys(keys, src.count, src.hist, levels)
@@ -145,7 +165,16 @@ func (g *grouper) rollUp(src *nodeGroups, levels []int) *nodeGroups {
 // holding the keys themselves, so a probe touches one cache line.
 func (g *grouper) groupKeys(keys []uint64, weight []uint32, hist []groupHist, levels []int) (*nodeGroups, []uint32) {
 	n := len(keys)
-	size := 1 << bits.Len(uint(2*n))
+	// At most min(n, Π cardinalities) classes: high in the lattice the
+	// table is small, cheap to clear and stays in cache.
+	distinct := uint64(1)
+	for i, h := range g.hs {
+		distinct *= uint64(max(h.Cardinality(levels[i]), 1))
+		if distinct >= uint64(n) {
+			break
+		}
+	}
+	size := 1 << bits.Len(uint(2*min(uint64(n), distinct)))
 	mask := uint64(size - 1)
 	shift := 64 - uint(bits.Len(uint(mask)))
 	slotKey := grow(g.slotKey, size)
