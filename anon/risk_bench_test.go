@@ -10,6 +10,20 @@ import (
 	"github.com/accord-coalition/accord/synth"
 )
 
+// adultTable returns a synthetic Adult table, keeping the last one made:
+// the benchmarks of one size share it, and tables of sizes a -bench
+// pattern skips are never built.
+func adultTable(rows int) *anon.Table {
+	if lastTable == nil || lastTable.Rows != rows {
+		lastTable = nil
+		runtime.GC()
+		lastTable = synth.Adult(rows, 1)
+	}
+	return lastTable
+}
+
+var lastTable *anon.Table
+
 // benchSizes are the rows of the scaling curve; 10M needs about 1 GB and
 // runs only with ACCORD_BENCH_10M=1.
 func benchSizes() []int {
@@ -26,8 +40,8 @@ func benchSizes() []int {
 // the end of a run plus what the run allocated, an upper bound of its peak.
 func BenchmarkAssess(b *testing.B) {
 	for _, rows := range benchSizes() {
-		t := synth.Adult(rows, 1)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			t := adultTable(rows)
 			opts := anon.RiskOptions{QuasiIdentifiers: synth.AdultColumns}
 			benchAssess(b, t, opts)
 		})
@@ -38,8 +52,8 @@ func BenchmarkAssess(b *testing.B) {
 // salary-class over the other eight columns.
 func BenchmarkAssessSensitive(b *testing.B) {
 	for _, rows := range benchSizes() {
-		t := synth.Adult(rows, 1)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			t := adultTable(rows)
 			opts := anon.RiskOptions{
 				QuasiIdentifiers: synth.AdultColumns[:8],
 				Sensitive:        "salary-class",
@@ -72,8 +86,8 @@ func benchAssess(b *testing.B, t *anon.Table, opts anon.RiskOptions) {
 // BenchmarkClassSizes is the grouping alone, the part other engines reuse.
 func BenchmarkClassSizes(b *testing.B) {
 	for _, rows := range benchSizes() {
-		t := synth.Adult(rows, 1)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			t := adultTable(rows)
 			for b.Loop() {
 				if _, err := anon.ClassSizes(t, synth.AdultColumns); err != nil {
 					b.Fatal(err)
@@ -87,8 +101,8 @@ func BenchmarkClassSizes(b *testing.B) {
 // BenchmarkGroupBy also labels every row with its class.
 func BenchmarkGroupBy(b *testing.B) {
 	for _, rows := range benchSizes() {
-		t := synth.Adult(rows, 1)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			t := adultTable(rows)
 			for b.Loop() {
 				if _, err := anon.GroupBy(t, synth.AdultColumns); err != nil {
 					b.Fatal(err)
@@ -104,8 +118,8 @@ func BenchmarkGroupBy(b *testing.B) {
 // ratio to it is measured under the same load on a shared machine.
 func BenchmarkBaselineMap(b *testing.B) {
 	for _, rows := range benchSizes() {
-		t := synth.Adult(rows, 1)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			t := adultTable(rows)
 			for b.Loop() {
 				m := map[uint64]uint32{}
 				for r := range t.Rows {
