@@ -20,6 +20,7 @@ import (
 
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/audit"
+	"github.com/accord-coalition/accord/dataset"
 )
 
 // Server is Accord's HTTP server.
@@ -33,6 +34,8 @@ type Server struct {
 	// without a log. AuditVerifierKey is the public key partners pin.
 	AuditStore       audit.Store
 	AuditVerifierKey string
+	// Datasets imports and reads datasets; nil on a node without any.
+	Datasets *dataset.Service
 
 	mux     *http.ServeMux
 	metrics *metrics
@@ -76,6 +79,7 @@ func (s *Server) routes() {
 	s.Handle("POST /api/v1/tokens/{id}/revoke", s.handleRevokeToken)
 	s.Handle("GET /api/v1/access/review", s.handleAccessReview)
 	s.auditRoutes()
+	s.datasetRoutes()
 	s.mux.Handle("/api/", s.apiHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return accord.Errorf(accord.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/audit"
+	"github.com/accord-coalition/accord/dataset"
 	"github.com/accord-coalition/accord/envelope"
 	accordhttp "github.com/accord-coalition/accord/http"
 	"github.com/accord-coalition/accord/postgres"
@@ -84,6 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Server = accordhttp.NewServer(n.Store, Auditor{Log: n.Audit}, cfg.Logger)
 	n.Server.AuditStore = n.Store.AuditStore()
 	n.Server.AuditVerifierKey = n.AuditKey.VerifierKey()
+	n.Server.Datasets = &dataset.Service{Store: n.Store, Keyring: n.Keyring}
 	return n, nil
 }
 

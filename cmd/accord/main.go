@@ -45,6 +45,9 @@ func commands() []*command {
 		tokenCommand(),
 		accessCommand(),
 		auditCommand(),
+		anonymiseCommand(),
+		riskCommand(),
+		datasetCommand(),
 	}
 }
 
