@@ -195,19 +195,19 @@ func groupSegment(codes [][]uint32, cards []int, rows int) (*Classes, error) {
 	keyBits := uint(bits.Len64(space - 1))
 	switch {
 	case space <= directLimit(rows):
-		keys, err := packKeys(codes, cards, rows, 0)
+		keys, err := packKeys[uint64](codes, cards, rows, 0)
 		if err != nil {
 			return nil, err
 		}
 		return groupDirect(keys, space), nil
 	case keyBits+rowBits <= 64:
-		keys, err := packKeys(codes, cards, rows, rowBits)
+		keys, err := packKeys[uint64](codes, cards, rows, rowBits)
 		if err != nil {
 			return nil, err
 		}
 		return groupPacked(keys, rowBits, keyBits), nil
 	default:
-		keys, err := packKeys(codes, cards, rows, 0)
+		keys, err := packKeys[uint64](codes, cards, rows, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -219,36 +219,41 @@ func groupSegment(codes [][]uint32, cards []int, rows int) (*Classes, error) {
 // in the L1 cache while every column is folded into it.
 const packBlock = 2048
 
+// sortKey is the width of packed keys: 32 bits when the key space allows,
+// which halves the memory the sort streams through.
+type sortKey interface{ ~uint32 | ~uint64 }
+
 // packKeys computes key[row] = mixed-radix number of the row's codes,
-// shifted left by rowBits with the row index in the low bits.
-func packKeys(codes [][]uint32, cards []int, rows int, rowBits uint) ([]uint64, error) {
-	keys := make([]uint64, rows)
+// shifted left by rowBits with the row index in the low bits. The caller
+// guarantees the result fits in K.
+func packKeys[K sortKey](codes [][]uint32, cards []int, rows int, rowBits uint) ([]K, error) {
+	keys := make([]K, rows)
 	for lo := 0; lo < rows; lo += packBlock {
 		hi := min(lo+packBlock, rows)
 		k := keys[lo:hi]
 		for c, col := range codes {
-			card := uint64(cards[c])
+			card := K(cards[c])
 			src := col[lo:hi]
 			src = src[:len(k)]
 			var top uint32
 			if c == 0 {
 				for i, v := range src {
-					k[i] = uint64(v)
+					k[i] = K(v)
 					top = max(top, v)
 				}
 			} else {
 				for i, v := range src {
-					k[i] = k[i]*card + uint64(v)
+					k[i] = k[i]*card + K(v)
 					top = max(top, v)
 				}
 			}
-			if uint64(top) >= card {
-				return nil, fmt.Errorf("code %d in column %d is outside its dictionary of %d values", top, c, card)
+			if uint64(top) >= uint64(cards[c]) {
+				return nil, fmt.Errorf("code %d in column %d is outside its dictionary of %d values", top, c, cards[c])
 			}
 		}
 		if rowBits > 0 {
 			for i := range k {
-				k[i] = k[i]<<rowBits | uint64(lo+i)
+				k[i] = k[i]<<rowBits | K(lo+i)
 			}
 		}
 	}

@@ -54,15 +54,21 @@ func countKeys(codes [][]uint32, cards []int) ([]uint64, []uint32, error) {
 		return nil, nil, err
 	}
 	space := keySpace(cards)
-	keys, err := packKeys(codes, cards, rows, 0)
+	if space <= 1<<32 {
+		return countPacked[uint32](codes, cards, rows, space)
+	}
+	return countPacked[uint64](codes, cards, rows, space)
+}
+
+func countPacked[K sortKey](codes [][]uint32, cards []int, rows int, space uint64) ([]uint64, []uint32, error) {
+	keys, err := packKeys[K](codes, cards, rows, 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	if space <= directLimit(rows) {
 		return countDirect(keys, space)
 	}
-	sorted := radixSort(keys, 0, uint(bits.Len64(space-1)))
-	return runLengths(sorted)
+	return runLengths(radixSort(keys, 0, uint(bits.Len64(space-1))))
 }
 
 // narrowToWord replaces leading columns by their dense class numbers until
@@ -92,7 +98,7 @@ func narrowToWord(codes [][]uint32, cards []int, rows int) ([][]uint32, []int, e
 }
 
 // countDirect counts keys in a flat array indexed by key.
-func countDirect(keys []uint64, space uint64) ([]uint64, []uint32, error) {
+func countDirect[K sortKey](keys []K, space uint64) ([]uint64, []uint32, error) {
 	counts := make([]uint32, space)
 	for _, k := range keys {
 		counts[k]++
@@ -110,7 +116,7 @@ func countDirect(keys []uint64, space uint64) ([]uint64, []uint32, error) {
 
 // runLengths collapses a sorted key column into distinct keys and counts.
 // It counts the runs first so the outputs are allocated once at their size.
-func runLengths(sorted []uint64) ([]uint64, []uint32, error) {
+func runLengths[K sortKey](sorted []K) ([]uint64, []uint32, error) {
 	runs := 1
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i] != sorted[i-1] {
@@ -122,11 +128,11 @@ func runLengths(sorted []uint64) ([]uint64, []uint32, error) {
 	prev, start, r := sorted[0], 0, 0
 	for i, k := range sorted {
 		if k != prev {
-			keys[r], counts[r] = prev, uint32(i-start)
+			keys[r], counts[r] = uint64(prev), uint32(i-start)
 			r++
 			prev, start = k, i
 		}
 	}
-	keys[r], counts[r] = prev, uint32(len(sorted)-start)
+	keys[r], counts[r] = uint64(prev), uint32(len(sorted)-start)
 	return keys, counts, nil
 }

@@ -83,9 +83,9 @@ const topBits = 8
 // main memory) and then sorts each bucket in the cache with a stable LSD
 // radix sort. Rows with equal keys keep their order, so packed row indices
 // stay ascending within a class.
-func radixSort(words []uint64, low, nbits uint) []uint64 {
+func radixSort[K sortKey](words []K, low, nbits uint) []K {
 	if nbits <= topBits {
-		return lsdSort(words, make([]uint64, len(words)), low, nbits)
+		return lsdSort(words, make([]K, len(words)), low, nbits)
 	}
 	rest := nbits - topBits
 	shift := low + rest
@@ -101,9 +101,9 @@ func radixSort(words []uint64, low, nbits uint) []uint64 {
 		largest = max(largest, c)
 	}
 	if largest == uint32(len(words)) {
-		return lsdSort(words, make([]uint64, len(words)), low, rest)
+		return lsdSort(words, make([]K, len(words)), low, rest)
 	}
-	dst := make([]uint64, len(words))
+	dst := make([]K, len(words))
 	for _, v := range words {
 		d := (v >> shift) & (1<<topBits - 1)
 		dst[off[d]] = v
@@ -126,13 +126,13 @@ const insertionMax = 48
 
 // lsdSort sorts a by bits [low, low+nbits) with a stable LSD radix sort
 // using scratch (same length as a) and returns whichever holds the result.
-func lsdSort(a, scratch []uint64, low, nbits uint) []uint64 {
+func lsdSort[K sortKey](a, scratch []K, low, nbits uint) []K {
 	if len(a) <= insertionMax {
 		insertionSort(a, low, nbits)
 		return a
 	}
 	passes, width := digitPlan(nbits)
-	mask := uint64(1)<<width - 1
+	mask := K(1)<<width - 1
 	src, dst := a, scratch
 	for p := range passes {
 		shift := low + p*width
@@ -163,10 +163,10 @@ func lsdSort(a, scratch []uint64, low, nbits uint) []uint64 {
 }
 
 // insertionSort sorts a stably by bits [low, low+nbits).
-func insertionSort(a []uint64, low, nbits uint) {
-	mask := uint64(1)<<nbits - 1
+func insertionSort[K sortKey](a []K, low, nbits uint) {
+	mask := K(1)<<nbits - 1
 	if nbits >= 64 {
-		mask = ^uint64(0)
+		mask = ^K(0)
 	}
 	for i := 1; i < len(a); i++ {
 		v := a[i]

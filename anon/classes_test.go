@@ -156,7 +156,7 @@ func TestRadixSortMatchesSort(t *testing.T) {
 	}{
 		{0, 0, 20, false}, {1, 0, 20, false}, {40, 3, 30, false}, {5000, 0, 8, false},
 		{200_000, 0, 30, false}, {200_000, 17, 40, false}, {100_000, 0, 60, true},
-		{100_000, 5, 12, true}, {70_000, 0, 64, false},
+		{100_000, 5, 12, true}, {70_000, 0, 64, false}, {300_000, 0, 32, false}, {50_000, 2, 30, true},
 	} {
 		words := make([]uint64, tc.n)
 		for i := range words {
@@ -173,6 +173,19 @@ func TestRadixSortMatchesSort(t *testing.T) {
 		got := radixSort(slices.Clone(words), tc.low, tc.nbits)
 		if !slices.Equal(got, want) {
 			t.Errorf("n=%d low=%d nbits=%d: radix order differs from a stable sort", tc.n, tc.low, tc.nbits)
+		}
+		if tc.low+tc.nbits <= 32 {
+			narrow := make([]uint32, len(words))
+			for i, w := range words {
+				narrow[i] = uint32(w)
+			}
+			got32 := radixSort(narrow, tc.low, tc.nbits)
+			for i := range got32 {
+				if uint64(got32[i]) != want[i] {
+					t.Errorf("n=%d low=%d nbits=%d: 32-bit radix order differs", tc.n, tc.low, tc.nbits)
+					break
+				}
+			}
 		}
 	}
 }
