@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -30,12 +31,18 @@ var hasher = rfc6962.New(crypto.SHA256)
 // Time below the microsecond is dropped because PostgreSQL cannot keep it;
 // the log truncates times before signing, so nothing is lost in practice.
 func (e *Entry) MarshalLeaf() []byte {
+	return e.appendLeaf(nil)
+}
+
+// appendLeaf appends the canonical encoding to b, so a loop over many
+// entries can reuse one buffer.
+func (e *Entry) appendLeaf(b []byte) []byte {
 	fields := e.textFields()
 	n := len(leafMagic) + 16
 	for _, f := range fields {
 		n += 4 + len(f.value)
 	}
-	b := make([]byte, 0, n)
+	b = slices.Grow(b, n)
 	b = append(b, leafMagic...)
 	b = binary.BigEndian.AppendUint64(b, e.Seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixMicro()))

@@ -93,9 +93,10 @@ func (e *Entry) Validate() error {
 
 type field struct{ name, value string }
 
-// textFields lists the text fields in canonical encoding order.
-func (e *Entry) textFields() []field {
-	return []field{
+// textFields lists the text fields in canonical encoding order. It is an
+// array so that encoding a leaf does not allocate for it.
+func (e *Entry) textFields() [10]field {
+	return [10]field{
 		{"member_id", e.Actor.MemberID},
 		{"organisation_id", e.Actor.OrganisationID},
 		{"action", e.Action},

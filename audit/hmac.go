@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // SecretSize is the size of a node's audit HMAC secret.
@@ -19,7 +21,7 @@ const SecretSize = 32
 // A plain hash would not do: subject keys are guessable, and anyone with the
 // log could hash candidates.
 type Hasher struct {
-	secret []byte
+	pool sync.Pool // of keyed HMAC states: keying one costs as much as using it
 }
 
 // GenerateSecret returns a new random secret for NewHasher. The node keeps it
@@ -39,7 +41,10 @@ func NewHasher(secret []byte) (*Hasher, error) {
 	if len(secret) < SecretSize {
 		return nil, errors.New("audit secret is shorter than 32 bytes")
 	}
-	return &Hasher{secret: append([]byte(nil), secret...)}, nil
+	key := append([]byte(nil), secret...)
+	h := &Hasher{}
+	h.pool.New = func() any { return hmac.New(sha256.New, key) }
+	return h, nil
 }
 
 // Hash returns "hmac-sha256:<hex>" for a non-empty value and "" for "",
@@ -48,9 +53,12 @@ func (h *Hasher) Hash(value string) string {
 	if value == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, h.secret)
+	m := h.pool.Get().(hash.Hash)
+	defer h.pool.Put(m)
+	m.Reset()
 	m.Write([]byte(value))
-	return HashedPrefix + hex.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	return HashedPrefix + hex.EncodeToString(m.Sum(sum[:0]))
 }
 
 // HashEntry replaces the fields that may identify people (Subject, Detail)

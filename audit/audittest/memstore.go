@@ -22,13 +22,13 @@ import (
 type MemStore struct {
 	mu      sync.RWMutex
 	entries []audit.Entry // ordered by Seq; gaps only after tampering
-	nodes   map[compact.NodeID][]byte
+	nodes   nodeTable
 	cps     []audit.SignedCheckpoint // ordered by Size
 }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
-	return &MemStore{nodes: make(map[compact.NodeID][]byte)}
+	return &MemStore{}
 }
 
 var _ audit.Store = (*MemStore)(nil)
@@ -47,7 +47,7 @@ func (m *MemStore) AppendBatch(ctx context.Context, entries []audit.Entry, nodes
 	}
 	seen := make(map[compact.NodeID]bool, len(nodes))
 	for _, n := range nodes {
-		if _, ok := m.nodes[n.ID]; ok || seen[n.ID] {
+		if m.nodes.get(n.ID) != nil || seen[n.ID] {
 			return accord.Errorf(accord.ECONFLICT, "audit tree node %d/%d is already stored", n.ID.Level, n.ID.Index)
 		}
 		seen[n.ID] = true
@@ -57,7 +57,7 @@ func (m *MemStore) AppendBatch(ctx context.Context, entries []audit.Entry, nodes
 	}
 	m.entries = append(m.entries, entries...)
 	for _, n := range nodes {
-		m.nodes[n.ID] = bytes.Clone(n.Hash)
+		m.nodes.set(n.ID, bytes.Clone(n.Hash))
 	}
 	m.cps = append(m.cps, cloneCheckpoint(cp))
 	return nil
@@ -141,9 +141,7 @@ func (m *MemStore) Nodes(ctx context.Context, ids []compact.NodeID) ([][]byte, e
 	defer m.mu.RUnlock()
 	out := make([][]byte, len(ids))
 	for i, id := range ids {
-		if h, ok := m.nodes[id]; ok {
-			out[i] = bytes.Clone(h)
-		}
+		out[i] = bytes.Clone(m.nodes.get(id))
 	}
 	return out, nil
 }
@@ -180,4 +178,30 @@ func (m *MemStore) Checkpoints(ctx context.Context, fromSize uint64, limit int) 
 func cloneCheckpoint(cp audit.SignedCheckpoint) audit.SignedCheckpoint {
 	cp.Note = bytes.Clone(cp.Note)
 	return cp
+}
+
+// nodeTable holds tree nodes by level and index. Nodes complete left to
+// right, so each level is a dense slice: lookups are an index, not a hash,
+// which keeps a million-entry log fast to verify.
+type nodeTable [][][]byte
+
+func (t nodeTable) get(id compact.NodeID) []byte {
+	if id.Level >= uint(len(t)) || id.Index >= uint64(len(t[id.Level])) {
+		return nil
+	}
+	return t[id.Level][id.Index]
+}
+
+func (t *nodeTable) set(id compact.NodeID, h []byte) {
+	for uint(len(*t)) <= id.Level {
+		*t = append(*t, nil)
+	}
+	level := &(*t)[id.Level]
+	if id.Index >= uint64(len(*level)) {
+		if h == nil {
+			return
+		}
+		*level = append(*level, make([][]byte, id.Index+1-uint64(len(*level)))...)
+	}
+	(*level)[id.Index] = h
 }

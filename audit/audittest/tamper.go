@@ -38,11 +38,7 @@ func (m *MemStore) DeleteEntry(seq uint64) {
 func (m *MemStore) SetNode(id compact.NodeID, hash []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if hash == nil {
-		delete(m.nodes, id)
-		return
-	}
-	m.nodes[id] = bytes.Clone(hash)
+	m.nodes.set(id, bytes.Clone(hash))
 }
 
 // SetCheckpoint replaces the stored checkpoint of size cp.Size, or inserts
