@@ -120,3 +120,5 @@ func errCode(body map[string]any) string {
 	s, _ := e["code"].(string)
 	return s
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
