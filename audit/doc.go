@@ -61,4 +61,20 @@
 // AppendBatch writes one batch's rows into all three tables in a single
 // transaction. Rows are never updated or deleted: there is deliberately no
 // method for it.
+//
+// # Implementing Store
+//
+//   - Call audittest.CheckBatch before opening the transaction; inside it,
+//     compare entries[0].Seq with COALESCE(MAX(seq)+1, 0) and return
+//     ECONFLICT if they differ. Map primary-key violations (a concurrent
+//     appender won the race) to ECONFLICT too.
+//   - Every field must come back byte for byte, because the verifier
+//     re-encodes entries and compares hashes: keep times as integer
+//     microseconds (time.UnixMicro / time.UnixMicro(v).UTC()).
+//   - Filter.ResourcePrefix is a byte prefix: use substr(resource, 1, n) = ?
+//     (or LIKE with '%', '_' and the escape character escaped).
+//   - Nodes may be asked for up to 4096 ids at once; SQLite allows 32766
+//     bound parameters, PostgreSQL can take two arrays and unnest them.
+//   - audittest.TestStore must pass, and audittest.Fill with
+//     BenchmarkVerifyStore's sizes gives comparable numbers.
 package audit

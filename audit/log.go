@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/accord-coalition/accord"
 	"github.com/transparency-dev/merkle/compact"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -105,7 +106,7 @@ func Open(ctx context.Context, st Store, opts Options) (*Log, error) {
 func (l *Log) Append(ctx context.Context, e Entry) (uint64, error) {
 	l.hasher.HashEntry(&e)
 	if err := e.Validate(); err != nil {
-		return 0, err
+		return 0, &accord.Error{Code: accord.EINVALID, Message: "the request cannot be recorded in the audit log", Err: err}
 	}
 	r := &request{ctx: ctx, entry: e, reply: make(chan result, 1)}
 	select {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/audit"
 	"github.com/accord-coalition/accord/audit/audittest"
 	"github.com/transparency-dev/merkle/compact"
@@ -60,8 +61,8 @@ func TestAppendRejectsInvalidEntry(t *testing.T) {
 	l := openLog(t, st, testKey(t, "o"), audit.Options{})
 	bad := sampleEntry(1)
 	bad.Decision = "maybe"
-	if _, err := l.Append(context.Background(), bad); err == nil {
-		t.Fatal("entry with an unknown decision was accepted")
+	if _, err := l.Append(context.Background(), bad); accord.ErrorCode(err) != accord.EINVALID {
+		t.Fatalf("entry with an unknown decision: %v", err)
 	}
 	bad = sampleEntry(1)
 	bad.Reason = "nul\x00byte"
