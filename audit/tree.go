@@ -137,17 +137,44 @@ func rangeFromEntries(ctx context.Context, st Store, size uint64) (*compact.Rang
 }
 
 // scanEntries calls fn with consecutive pages of the entries in [from, to).
+// The next page is read while fn works on the current one, so a SQL store's
+// reads overlap with hashing.
 func scanEntries(ctx context.Context, st Store, from, to uint64, fn func([]Entry) error) error {
-	for from < to {
-		end := min(from+pageSize, to)
-		page, err := st.EntryRange(ctx, from, end)
-		if err != nil {
-			return fmt.Errorf("read entries %d..%d: %w", from, end-1, err)
+	type page struct {
+		entries    []Entry
+		from, last uint64
+		err        error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan page, 1)
+	go func() {
+		defer close(pages)
+		for from < to {
+			end := min(from+pageSize, to)
+			es, err := st.EntryRange(ctx, from, end)
+			select {
+			case pages <- page{es, from, end - 1, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			from = end
 		}
-		if err := fn(page); err != nil {
+	}()
+	defer func() {
+		cancel()
+		for range pages { // let the reader finish before returning
+		}
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return fmt.Errorf("read entries %d..%d: %w", p.from, p.last, p.err)
+		}
+		if err := fn(p.entries); err != nil {
 			return err
 		}
-		from = end
 	}
 	return nil
 }

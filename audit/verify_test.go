@@ -194,3 +194,17 @@ func TestVerifyStoreEmptyAndReport(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 }
+
+type unreadableStore struct{ audit.Store }
+
+func (unreadableStore) EntryRange(context.Context, uint64, uint64) ([]audit.Entry, error) {
+	return nil, errors.New("disk I/O error")
+}
+
+func TestVerifyStoreReadError(t *testing.T) {
+	st, key := tamperLog(t)
+	rep, err := audit.VerifyStore(context.Background(), unreadableStore{st}, key.Verifier())
+	if err == nil || errors.Is(err, audit.ErrTampered) || rep != nil || !strings.Contains(err.Error(), "read entries 0..19") {
+		t.Fatalf("VerifyStore on an unreadable store: %v, %v", rep, err)
+	}
+}
