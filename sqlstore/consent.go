@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accord-coalition/accord"
@@ -97,44 +98,24 @@ func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord
 
 type subjectRef struct{ dataset, key string }
 
+// Bulk statements carry this many rows each: few enough for every engine's
+// parameter limit (12 × 250 < 32766), many enough that per-statement costs
+// vanish in a 100,000-change import.
+const bulkRows = 250
+
 func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.ConsentEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	check, err := tx.PrepareContext(ctx, db.Rebind(`SELECT organisation_id FROM consent_subjects WHERE dataset_id = ? AND subject_key = ?`))
+	owner, err := db.subjectOwners(ctx, tx, events)
 	if err != nil {
-		return fmt.Errorf("prepare subject check: %w", err)
+		return err
 	}
-	defer check.Close()
-	ins, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_events (id, organisation_id, dataset_id, subject_key, purpose, state,
-		decided_at, expires_at, method, agreement, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-	if err != nil {
-		return fmt.Errorf("prepare event insert: %w", err)
-	}
-	defer ins.Close()
-	// The newest decision wins; an equal time goes to the later record,
-	// which is always this one, so ">=" keeps recording order on ties.
-	cur, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_current (dataset_id, subject_key, purpose, state, decided_at, expires_at, event_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (dataset_id, purpose, subject_key) DO UPDATE SET state = excluded.state, decided_at = excluded.decided_at,
-			expires_at = excluded.expires_at, event_id = excluded.event_id
-		WHERE excluded.decided_at >= consent_current.decided_at`))
-	if err != nil {
-		return fmt.Errorf("prepare current-state upsert: %w", err)
-	}
-	defer cur.Close()
-	owner := map[subjectRef]string{}
+	base := db.Now()
 	for i, e := range events {
-		ref := subjectRef{e.DatasetID, e.SubjectKey}
-		org, ok := owner[ref]
+		org, ok := owner[subjectRef{e.DatasetID, e.SubjectKey}]
 		if !ok {
-			if err := check.QueryRowContext(ctx, e.DatasetID, e.SubjectKey).Scan(&org); err != nil {
-				if err == sql.ErrNoRows {
-					return unknownSubject(i, len(events), e)
-				}
-				return fmt.Errorf("check subject: %w", err)
-			}
-			owner[ref] = org
+			return unknownSubject(i, len(events), e)
 		}
 		if e.OrganisationID == "" {
 			e.OrganisationID = org
@@ -142,17 +123,149 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.Con
 			return accord.Errorf(accord.EINVALID, "subject %q of dataset %q belongs to organisation %q, not %q", e.SubjectKey, e.DatasetID, org, e.OrganisationID)
 		}
 		if e.ID == "" {
-			e.ID = accord.NewID("cev")
+			e.ID = accord.NewConsentEventID(base.Add(time.Duration(i)))
 		}
-		if _, err := ins.ExecContext(ctx, e.ID, e.OrganisationID, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State),
-			toNanos(e.Time), toNanos(e.ExpiresAt), string(e.Method), e.Agreement, e.RecordedBy, toNanos(e.RecordedAt)); err != nil {
-			return db.conflict(err, "consent event %q already exists", e.ID)
+	}
+	const eventInsert = `INSERT INTO consent_events (id, organisation_id, dataset_id, subject_key, purpose, state,
+		decided_at, expires_at, method, agreement, recorded_by, recorded_at) VALUES `
+	err = db.bulk(ctx, tx, eventInsert, "", 12, len(events), func(i int, args []any) []any {
+		e := events[i]
+		return append(args, e.ID, e.OrganisationID, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State),
+			toNanos(e.Time), toNanos(e.ExpiresAt), string(e.Method), e.Agreement, e.RecordedBy, toNanos(e.RecordedAt))
+	})
+	if err != nil {
+		return db.conflict(err, "a consent change with the same id already exists")
+	}
+	latest := latestPerPurpose(events)
+	// The newest decision wins; an equal time goes to the later record,
+	// which is always this one, so ">=" keeps recording order on ties.
+	const currentUpsert = `INSERT INTO consent_current (dataset_id, subject_key, purpose, state, decided_at, expires_at, event_id) VALUES `
+	const onConflict = ` ON CONFLICT (dataset_id, purpose, subject_key) DO UPDATE SET state = excluded.state, decided_at = excluded.decided_at,
+		expires_at = excluded.expires_at, event_id = excluded.event_id
+		WHERE excluded.decided_at >= consent_current.decided_at`
+	err = db.bulk(ctx, tx, currentUpsert, onConflict, 7, len(latest), func(i int, args []any) []any {
+		e := latest[i]
+		return append(args, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("update current consent: %w", err)
+	}
+	return nil
+}
+
+// latestPerPurpose keeps, per subject and purpose, the batch's newest
+// decision (the later one on a tie): one statement may not update a row twice.
+func latestPerPurpose(events []*accord.ConsentEvent) []*accord.ConsentEvent {
+	type key struct{ dataset, subject, purpose string }
+	at := make(map[key]int, len(events))
+	out := make([]*accord.ConsentEvent, 0, len(events))
+	for _, e := range events {
+		k := key{e.DatasetID, e.SubjectKey, e.Purpose}
+		if j, ok := at[k]; ok {
+			if !out[j].Time.After(e.Time) {
+				out[j] = e
+			}
+			continue
 		}
-		if _, err := cur.ExecContext(ctx, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID); err != nil {
-			return fmt.Errorf("update current consent: %w", err)
+		at[k] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+// bulk runs prefix + "(?, …), (?, …)" + suffix over n rows in statements of
+// bulkRows rows, preparing the full-size statement once.
+func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, row func(i int, args []any) []any) error {
+	build := func(rows int) string {
+		one := "(?" + strings.Repeat(", ?", cols-1) + ")"
+		return db.Rebind(prefix + one + strings.Repeat(", "+one, rows-1) + suffix)
+	}
+	var full *sql.Stmt
+	args := make([]any, 0, cols*bulkRows)
+	for start := 0; start < n; start += bulkRows {
+		end := min(start+bulkRows, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		var err error
+		if end-start == bulkRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, build(bulkRows)); err != nil {
+					return fmt.Errorf("prepare bulk statement: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, build(end-start), args...)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// subjectOwners looks up the organisation of every subject the events name,
+// bulkRows keys per query; unregistered subjects are absent from the map.
+func (db *DB) subjectOwners(ctx context.Context, tx *sql.Tx, events []*accord.ConsentEvent) (map[subjectRef]string, error) {
+	byDataset := map[string][]string{}
+	seen := map[subjectRef]bool{}
+	for _, e := range events {
+		r := subjectRef{e.DatasetID, e.SubjectKey}
+		if !seen[r] {
+			seen[r] = true
+			byDataset[e.DatasetID] = append(byDataset[e.DatasetID], e.SubjectKey)
+		}
+	}
+	owner := make(map[subjectRef]string, len(seen))
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for dataset, keys := range byDataset {
+		for start := 0; start < len(keys); start += bulkRows {
+			end := min(start+bulkRows, len(keys))
+			args := make([]any, 0, end-start+1)
+			args = append(args, dataset)
+			for _, k := range keys[start:end] {
+				args = append(args, k)
+			}
+			q := db.Rebind(`SELECT subject_key, organisation_id FROM consent_subjects WHERE dataset_id = ? AND subject_key IN (?` +
+				strings.Repeat(", ?", end-start-1) + `)`)
+			var rows *sql.Rows
+			var err error
+			if end-start == bulkRows {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, q); err != nil {
+						return nil, fmt.Errorf("prepare subject check: %w", err)
+					}
+				}
+				rows, err = full.QueryContext(ctx, args...)
+			} else {
+				rows, err = tx.QueryContext(ctx, q, args...)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("check subjects: %w", err)
+			}
+			for rows.Next() {
+				var k, org string
+				if err := rows.Scan(&k, &org); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("scan subject: %w", err)
+				}
+				owner[subjectRef{dataset, k}] = org
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("check subjects: %w", err)
+			}
+		}
+	}
+	return owner, nil
 }
 
 func unknownSubject(i, n int, e *accord.ConsentEvent) error {

@@ -27,7 +27,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open(t)) })
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open(t)) })
+	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, open(t)) })
+	runConsent(t, open)
 }
 
 // now is fixed and whole-microsecond so round trips compare exactly on

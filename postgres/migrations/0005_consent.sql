@@ -10,6 +10,8 @@ CREATE TABLE consent_subjects (
 	registered_at BIGINT NOT NULL,
 	PRIMARY KEY (dataset_id, subject_key)
 );
+-- No foreign key to consent_subjects: the store checks the subject itself
+-- (to name it in the error), and bulk imports skip a second index probe.
 CREATE TABLE consent_events (
 	seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	id TEXT NOT NULL UNIQUE,
@@ -23,8 +25,7 @@ CREATE TABLE consent_events (
 	method TEXT NOT NULL,
 	agreement TEXT NOT NULL,
 	recorded_by TEXT NOT NULL,
-	recorded_at BIGINT NOT NULL,
-	FOREIGN KEY (dataset_id, subject_key) REFERENCES consent_subjects(dataset_id, subject_key)
+	recorded_at BIGINT NOT NULL
 );
 CREATE INDEX consent_events_subject ON consent_events(dataset_id, subject_key);
 -- One row per subject and purpose: the latest decision. Kept in step with

@@ -1,7 +1,8 @@
 -- Live consent: registered subjects, the append-only consent history, the
 -- current state derived from it, derived artefacts flagged on withdrawal,
 -- and links that let a subject see and change their consent.
--- Times are Unix nanoseconds; 0 means "not set".
+-- Times are Unix nanoseconds; 0 means "not set". Tables keyed by a composite
+-- key are WITHOUT ROWID here, so a bulk import updates one b-tree per row.
 CREATE TABLE consent_subjects (
 	dataset_id TEXT NOT NULL,
 	subject_key TEXT NOT NULL,
@@ -10,6 +11,8 @@ CREATE TABLE consent_subjects (
 	registered_at BIGINT NOT NULL,
 	PRIMARY KEY (dataset_id, subject_key)
 );
+-- No foreign key to consent_subjects: the store checks the subject itself
+-- (to name it in the error), and bulk imports skip a second index probe.
 CREATE TABLE consent_events (
 	seq INTEGER PRIMARY KEY,
 	id TEXT NOT NULL UNIQUE,
@@ -23,8 +26,7 @@ CREATE TABLE consent_events (
 	method TEXT NOT NULL,
 	agreement TEXT NOT NULL,
 	recorded_by TEXT NOT NULL,
-	recorded_at BIGINT NOT NULL,
-	FOREIGN KEY (dataset_id, subject_key) REFERENCES consent_subjects(dataset_id, subject_key)
+	recorded_at BIGINT NOT NULL
 );
 CREATE INDEX consent_events_subject ON consent_events(dataset_id, subject_key);
 -- One row per subject and purpose: the latest decision. Kept in step with
@@ -38,7 +40,7 @@ CREATE TABLE consent_current (
 	expires_at BIGINT NOT NULL DEFAULT 0,
 	event_id TEXT NOT NULL,
 	PRIMARY KEY (dataset_id, purpose, subject_key)
-);
+) WITHOUT ROWID;
 CREATE TABLE derivations (
 	id TEXT PRIMARY KEY,
 	kind TEXT NOT NULL,
