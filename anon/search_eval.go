@@ -157,6 +157,22 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 	if src.node == id {
 		return src
 	}
+	if src == s.cache.bottom {
+		// Nothing cached below: first build the hub that only records which
+		// columns are generalised at all (levels capped at 1). Flash checks
+		// nodes scattered along paths, and many share a hub, which has far
+		// fewer classes than the bottom.
+		hub := make([]int, len(levels))
+		for i, l := range levels {
+			hub[i] = min(l, 1)
+		}
+		if hid := s.lt.id(hub); hid != id && hid != 0 {
+			h := s.g.rollUp(src, hub)
+			h.node = hid
+			s.cache.put(h)
+			src = h
+		}
+	}
 	g := s.g.rollUp(src, levels)
 	g.node = id
 	s.cache.put(g)
