@@ -124,3 +124,23 @@ func TestLeafEncodingIsStable(t *testing.T) {
 		t.Fatal("short secret accepted")
 	}
 }
+
+func FuzzParseSigningKey(f *testing.F) {
+	k, _ := audit.GenerateSigningKey("accord.example.org/audit")
+	text, _ := k.MarshalText()
+	f.Add(text)
+	f.Add([]byte("PRIVATE+KEY+a+00000000+AQ=="))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := audit.ParseSigningKey(b)
+		if err != nil {
+			return
+		}
+		again, err := k.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k2, err := audit.ParseSigningKey(again); err != nil || k2.VerifierKey() != k.VerifierKey() {
+			t.Fatalf("re-parse: %v", err)
+		}
+	})
+}
