@@ -18,6 +18,7 @@ type Store interface {
 	KeyStore
 	ConsentStore
 	DatasetStore
+	AgreementStore
 	Close() error
 }
 
