@@ -28,7 +28,7 @@ type stats struct {
 	total                          float64
 	ints, nums, leadZero           float64
 	emails, phones, ninos, ssns    float64
-	digitIDs, luhns                float64
+	digitIDs, luhns, uuids, bools  float64
 	digitLens                      map[int]float64
 	pairs, pairDecimals            float64
 	lats, lons, coordDecimals      float64
@@ -73,6 +73,12 @@ func gather(values []valueCount) *stats {
 		}
 		if isUSSSN(v) {
 			s.ssns += w
+		}
+		if isUUID(v) {
+			s.uuids += w
+		}
+		if isBoolean(v) {
+			s.bools += w
 		}
 		if digitID(v) {
 			s.digitIDs += w
@@ -166,7 +172,7 @@ func suggestType(sug *ColumnSuggestion, s *stats, p colProfile) string {
 		sug.Type = TypeDecimal
 	case bestShare >= 0.95:
 		sug.Type, sug.DateFormat = TypeDate, dateFormats[bestDate].pattern
-	case p.distinct <= 100 && ratio <= 0.5 || ratio <= 0.05:
+	case p.distinct <= 100 && ratio <= 0.5 || ratio <= 0.05 || s.share(s.bools) >= 0.98:
 		sug.Type = TypeCategorical
 	default:
 		sug.Type = TypeText
@@ -214,6 +220,11 @@ func contentEvidence(sug *ColumnSuggestion, s *stats, p colProfile) []evidence {
 				add(ClassIdentifier, 0.8, "%s of values are %d-digit numbers, the shape of national ID or account numbers", pct(s.share(lw)), length)
 			}
 		}
+	}
+	if f := s.share(s.uuids); f >= 0.9 {
+		// UUIDs are random, so they identify a record without saying who
+		// it is about: the shape of a pseudonymous key.
+		add(ClassSubject, 0.7, "%s of values are UUIDs (random keys): a candidate subject key, if each person has one", pct(f))
 	}
 	if f := s.share(s.pairs); f >= 0.5 {
 		gpsEvidence(add, f, s.pairDecimals/s.pairs, "GPS coordinates (latitude, longitude)")
@@ -297,7 +308,7 @@ func defaultEvidence(t ColumnType) evidence {
 	case TypeDecimal:
 		return evidence{ClassInsensitive, 0.3, "numeric measurements with no sign of identifying anyone"}
 	case TypeText:
-		return evidence{ClassSensitive, 0.4, "text values with many distinct values: check what they say"}
+		return evidence{ClassSensitive, 0.4, "free-form text values: check what they say"}
 	case TypeDate:
 		return evidence{ClassQuasi, 0.4, "dates can single people out in combination"}
 	}

@@ -151,7 +151,8 @@ func luhn(s string) bool {
 // "51.5072 -0.1276" or an ODK geopoint "51.5072 -0.1276 35 4.5". decimals
 // is the smaller of the two numbers' decimal places.
 func latLon(s string) (lat, lon float64, decimals int, ok bool) {
-	f := strings.FieldsFunc(strings.TrimSpace(s), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	s = strings.Trim(strings.TrimSpace(s), "[]()") // also JSON arrays from KoboToolbox
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	if len(f) != 2 && len(f) != 4 {
 		return 0, 0, 0, false
 	}
@@ -243,4 +244,36 @@ func allDigits(s string) bool {
 		}
 	}
 	return len(s) > 0
+}
+
+// isUUID reports the 8-4-4-4-12 hexadecimal shape of a UUID, the random
+// keys form systems give each submission.
+func isUUID(s string) bool {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "uuid:")
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isBoolean reports the values yes/no questions are exported as.
+func isBoolean(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "false", "yes", "no", "y", "n", "0", "1":
+		return true
+	}
+	return false
 }

@@ -31,12 +31,13 @@ var nameHints = []nameHint{
 	{ClassQuasi, 0.6, "the column name suggests a location", []string{"gps", "geopoint", "geolocation", "latitude", "longitude", "lat", "lon", "lng", "coordinates", "location", "geo"}, false},
 	{ClassQuasi, 0.75, "the column name suggests a postcode", []string{"postcode", "zip", "zipcode", "postal", "postalcode", "plz", "cap"}, false},
 	{ClassQuasi, 0.75, "the column name suggests dates of birth", []string{"dob", "birth", "birthdate", "dateofbirth", "birthday", "born", "yob", "birthyear"}, false},
-	{ClassQuasi, 0.7, "the column name suggests age", []string{"age", "ageyears", "agegroup", "ageband", "edad"}, false},
-	{ClassQuasi, 0.7, "the column name suggests sex or gender", []string{"sex", "gender", "sexo"}, false},
+	{ClassQuasi, 0.7, "the column name suggests age", []string{"age", "ageyears", "agegroup", "ageband", "edad", "âge", "idade", "umri"}, false},
+	{ClassQuasi, 0.7, "the column name suggests sex or gender", []string{"sex", "gender", "sexo", "sexe", "genre", "jinsia"}, false},
 	{ClassQuasi, 0.6, "the column name suggests a demographic attribute that, combined with others, can single people out", []string{
 		"marital", "maritalstatus", "education", "occupation", "job", "profession", "employer", "workclass",
 		"country", "nativecountry", "nationality", "citizenship", "language", "city", "town", "village",
 		"district", "region", "province", "county", "municipality", "ward", "commune", "settlement", "camp",
+		"ville", "ciudad", "pays", "pais", "cidade", "kijiji",
 		"householdsize", "household", "children", "school"}, false},
 	{ClassSensitive, 0.8, "the column name suggests special-category data (ethnicity, religion, health, sexuality, politics, criminal record)", []string{
 		"ethnicity", "ethnic", "race", "religion", "religious", "faith", "caste", "tribe", "health", "diagnosis",

@@ -35,6 +35,9 @@ func TestDetectors(t *testing.T) {
 			[]string{"amina yusuf", "Married-civ-spouse", "United-States", "The Big Red Fox Jumps", "Zxq Wvt"}},
 		{mentionsName, "mentions", []string{"I met Amina Yusuf at the camp", "Yesterday John came to the office"},
 			[]string{"John came in the morning", "no names here at all", "THE OFFICE OF JOHN"}},
+		{isUUID, "uuid", []string{"5f0c6b1e-8a3e-4f7a-9a63-1b2c3d4e5f60", "uuid:5F0C6B1E-8A3E-4F7A-9A63-1B2C3D4E5F60"},
+			[]string{"5f0c6b1e-8a3e-4f7a-9a63-1b2c3d4e5f6", "5f0c6b1e_8a3e-4f7a-9a63-1b2c3d4e5f60", "zf0c6b1e-8a3e-4f7a-9a63-1b2c3d4e5f60"}},
+		{isBoolean, "boolean", []string{"true", "No", " y ", "0"}, []string{"2", "maybe", ""}},
 		{isDecimal, "decimal", []string{"1.5", "-0.25", "3,75", "1e5", "2.5E-3", ".5"}, []string{"1", "1.2.3", "a.b", "1e", ""}},
 	}
 	for _, tt := range tests {
