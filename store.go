@@ -19,6 +19,7 @@ type Store interface {
 	ConsentStore
 	DatasetStore
 	AgreementStore
+	DecisionStore
 	Close() error
 }
 

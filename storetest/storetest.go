@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open(t)) })
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open(t)) })
 	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
+	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, open(t)) })
 	runConsent(t, open)
 }
