@@ -50,16 +50,18 @@ type grouper struct {
 	mask     []uint64
 
 	// scratch reused between calls
-	keys    []uint64
-	slotKey []uint64
-	table   []int32
-	rep     []uint32
-	parent  []uint32
-	order   []uint32
-	start   []uint32
-	dense   []uint32
-	touched []uint32
-	mapped  [][]uint32
+	keys     []uint64
+	slotKey  []uint64
+	table    []int32
+	outKeys  []uint64
+	outCount []uint32
+	rep      []uint32
+	parent   []uint32
+	order    []uint32
+	start    []uint32
+	dense    []uint32
+	touched  []uint32
+	mapped   [][]uint32
 }
 
 func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard []int) *grouper {
@@ -88,7 +90,7 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 		g.mask = append([]uint64{1<<w - 1}, g.mask...)
 		total += w
 	}
-	g.packed = total <= 64
+	g.packed = total <= packedKeyBits
 	return g
 }
 
@@ -178,22 +180,22 @@ func (g *grouper) groupKeys(keys []uint64, weight []uint32, hist []groupHist, le
 	mask := uint64(size - 1)
 	shift := 64 - uint(bits.Len(uint(mask)))
 	slotKey := grow(g.slotKey, size)
-	slotIdx := grow(g.table, size)
+	slotIdx := grow(g.table, size) // class+1; 0 = empty, so clear is a memclr
 	g.slotKey, g.table = slotKey, slotIdx
-	for k := range slotIdx {
-		slotIdx[k] = -1
-	}
+	clear(slotIdx)
 	parent := grow(g.parent, n)
 	g.parent = parent
-	outKeys := make([]uint64, 0, n/2+1)
-	count := make([]uint32, 0, n/2+1)
+	// Collect into scratch sized for the worst case, then copy out exactly:
+	// appending to fresh slices cost more than the grouping itself.
+	outKeys := grow(g.outKeys, n)[:0]
+	count := grow(g.outCount, n)[:0]
 	for j, k := range keys {
 		h := (k * 0x9e3779b97f4a7c15) >> shift & mask
 		for {
-			c := slotIdx[h]
+			c := slotIdx[h] - 1
 			if c < 0 {
 				c = int32(len(outKeys))
-				slotIdx[h], slotKey[h] = c, k
+				slotIdx[h], slotKey[h] = c+1, k
 				outKeys = append(outKeys, k)
 				count = append(count, 0)
 			} else if slotKey[h] != k {
@@ -209,7 +211,8 @@ func (g *grouper) groupKeys(keys []uint64, weight []uint32, hist []groupHist, le
 			break
 		}
 	}
-	dst := &nodeGroups{levels: append([]int(nil), levels...), n: len(outKeys), keys: slices.Clip(outKeys), count: slices.Clip(count)}
+	g.outKeys, g.outCount = outKeys, count
+	dst := &nodeGroups{levels: append([]int(nil), levels...), n: len(outKeys), keys: slices.Clone(outKeys), count: slices.Clone(count)}
 	if len(g.sensCard) > 0 {
 		g.mergeHists(dst, hist, n)
 	}
@@ -413,6 +416,10 @@ func sameCodes(src [][]uint32, maps [][]uint32, a, b int) bool {
 	}
 	return true
 }
+
+// packedKeyBits is the widest packed key; tests lower it to exercise the
+// wide representation.
+var packedKeyBits uint = 64
 
 // grow returns s resized to n, reallocating only when it is too small.
 func grow[T any](s []T, n int) []T {

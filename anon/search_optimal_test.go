@@ -295,10 +295,19 @@ func randomHierarchy(rng *rand.Rand, attr string, d int) *Hierarchy {
 }
 
 func TestSearchOptimalRandom(t *testing.T) {
+	t.Run("packed", func(t *testing.T) { searchOptimalRandom(t, 40) })
+	// Tables whose codes do not fit a 64-bit key take the wide path.
+	t.Run("wide", func(t *testing.T) {
+		defer func(b uint) { packedKeyBits = b }(packedKeyBits)
+		packedKeyBits = 0
+		searchOptimalRandom(t, 10)
+	})
+}
+
+func searchOptimalRandom(t *testing.T, runs int) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	runs := 40
 	if testing.Short() {
-		runs = 8
+		runs = min(runs, 5)
 	}
 	for run := range runs {
 		q := 2 + rng.IntN(3)
