@@ -125,6 +125,7 @@ func (l *Log) Append(ctx context.Context, e Entry) (uint64, error) {
 }
 
 // Checkpoint returns the latest signed checkpoint, nil for an empty log.
+// It is shared: do not modify it.
 func (l *Log) Checkpoint() *SignedCheckpoint {
 	return l.latest.Load()
 }

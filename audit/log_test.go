@@ -123,7 +123,7 @@ func TestConcurrentAppend(t *testing.T) {
 
 func TestMaxDelayBatches(t *testing.T) {
 	st := audittest.NewFaultStore(audittest.NewMemStore())
-	l := openLog(t, st, testKey(t, "o"), audit.Options{MaxDelay: 50 * time.Millisecond, MaxBatch: 8})
+	l := openLog(t, st, testKey(t, "o"), audit.Options{MaxDelay: 5 * time.Second, MaxBatch: 8})
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
