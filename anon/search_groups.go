@@ -236,7 +236,7 @@ func (g *grouper) group(src [][]uint32, maps [][]uint32, weight []uint32, hist [
 	clear(keys)
 	for i := range q {
 		radix := uint64(max(g.hs[i].Cardinality(levels[i]), 1))
-		if hi, lo := bits.Mul64(space, radix); hi != 0 {
+		if hi, lo := bits.Mul64(space, radix); hi != 0 || lo > exactKeyLimit {
 			exact = false
 		} else {
 			space = lo
@@ -420,6 +420,10 @@ func sameCodes(src [][]uint32, maps [][]uint32, a, b int) bool {
 // packedKeyBits is the widest packed key; tests lower it to exercise the
 // wide representation.
 var packedKeyBits uint = 64
+
+// exactKeyLimit is the largest key space packed exactly in the wide
+// representation; tests lower it to exercise hashed keys.
+var exactKeyLimit = ^uint64(0)
 
 // grow returns s resized to n, reallocating only when it is too small.
 func grow[T any](s []T, n int) []T {

@@ -302,6 +302,11 @@ func TestSearchOptimalRandom(t *testing.T) {
 		packedKeyBits = 0
 		searchOptimalRandom(t, 10)
 	})
+	t.Run("wide-hashed", func(t *testing.T) {
+		defer func(b uint, e uint64) { packedKeyBits, exactKeyLimit = b, e }(packedKeyBits, exactKeyLimit)
+		packedKeyBits, exactKeyLimit = 0, 0
+		searchOptimalRandom(t, 10)
+	})
 }
 
 func searchOptimalRandom(t *testing.T, runs int) {
