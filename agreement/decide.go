@@ -215,6 +215,10 @@ func checkRequest(req Request) (Decision, bool) {
 		return deny("The request names no organisation."), false
 	case req.Tier != "" && req.Tier.Rank() == 0:
 		return deny(fmt.Sprintf("`%s` is not a tier.", req.Tier)), false
+	case (req.Action == ActionExtract || req.Action == ActionRelease) && len(req.Columns) == 0:
+		// Rows leave with exactly the columns decided on; "no columns"
+		// must never be read as "all columns" further down the path.
+		return deny(fmt.Sprintf("A request to %s must name the columns it needs.", req.Action)), false
 	}
 	for _, r := range req.Roles {
 		if slices.Contains(roles, r) {

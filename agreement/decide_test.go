@@ -150,6 +150,8 @@ func TestDecide(t *testing.T) {
 			"agreement survey-share v2", "does not permit import"},
 		{"unknown dataset", with(query, func(r *Request) { r.Dataset = "payroll" }), all, false, DefaultDeny, "No agreement covers dataset `payroll`"},
 		{"no agreements", query, nil, false, DefaultDeny, "No agreement covers"},
+		{"extract without columns", with(extract, func(r *Request) { r.Columns = nil }), all, false, DefaultDeny, "must name the columns"},
+		{"query without columns (a count)", with(query, func(r *Request) { r.Columns = nil }), all, true, "agreement survey-share v2 permission #1", ""},
 		{"no time", with(query, func(r *Request) { r.Time = time.Time{} }), all, false, DefaultDeny, "no time"},
 		{"unknown action", with(query, func(r *Request) { r.Action = "delete" }), all, false, DefaultDeny, "not an action"},
 	}

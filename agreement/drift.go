@@ -9,6 +9,7 @@ import (
 // DecisionRecord is one past decision as the audit log keeps it.
 type DecisionRecord struct {
 	Time         time.Time `json:"time"`
+	Member       string    `json:"member,omitempty"`
 	Organisation string    `json:"organisation"`
 	Action       Action    `json:"action,omitempty"`
 	Dataset      string    `json:"dataset"`
@@ -16,12 +17,15 @@ type DecisionRecord struct {
 	Purpose      string    `json:"purpose,omitempty"`
 	Allowed      bool      `json:"allowed"`
 	Clause       string    `json:"clause"`
+	Agreement    string    `json:"agreement,omitempty"`
+	Version      int       `json:"version,omitempty"`
 }
 
 // RecordOf turns a request and its decision into a record.
 func RecordOf(req Request, d Decision) DecisionRecord {
-	return DecisionRecord{Time: req.Time, Organisation: req.Organisation, Action: req.Action, Dataset: req.Dataset,
-		Columns: slices.Clone(req.Columns), Purpose: req.Purpose, Allowed: d.Allow, Clause: d.Clause}
+	return DecisionRecord{Time: req.Time, Member: req.Member, Organisation: req.Organisation, Action: req.Action,
+		Dataset: req.Dataset, Columns: slices.Clone(req.Columns), Purpose: req.Purpose, Allowed: d.Allow,
+		Clause: d.Clause, Agreement: d.Agreement, Version: d.Version}
 }
 
 // DriftOptions tunes what counts as drift.
