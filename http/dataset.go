@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/accord-coalition/accord"
+	"github.com/accord-coalition/accord/agreement"
 	"github.com/accord-coalition/accord/anon"
 	"github.com/accord-coalition/accord/dataset"
 	"github.com/accord-coalition/accord/ingest"
@@ -45,6 +46,9 @@ func (s *Server) handleImportDataset(w http.ResponseWriter, r *http.Request) err
 	}
 	if org == "" {
 		return accord.Errorf(accord.EINVALID, "query parameter organisation is required")
+	}
+	if err := s.decide(r, agreement.Request{Action: agreement.ActionImport, Dataset: q.Get("id"), Custodian: org}); err != nil {
+		return err
 	}
 	opts := ingest.Options{Encoding: q.Get("encoding"), Sheet: q.Get("sheet")}
 	format := q.Get("format")
@@ -202,6 +206,10 @@ func (s *Server) handleDatasetRisk(w http.ResponseWriter, r *http.Request) error
 	cols := append([]string(nil), opts.QuasiIdentifiers...)
 	if opts.Sensitive != "" {
 		cols = append(cols, opts.Sensitive)
+	}
+	if err := s.decide(r, agreement.Request{Action: agreement.ActionAssessRisk, Dataset: d.ID, Columns: cols,
+		Purpose: q.Get("purpose"), Custodian: d.OrganisationID}); err != nil {
+		return err
 	}
 	t, err := svc.Table(r.Context(), d, cols...)
 	if err != nil {

@@ -55,7 +55,7 @@ func TestDatasetImportClassifyRiskDelete(t *testing.T) {
 			t.Errorf("suggested classes = %v", classes)
 		}
 		// Risk before confirmation needs explicit quasi-identifiers.
-		if s, body := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk", nil); s != 400 || !strings.Contains(fmt.Sprint(body), "confirm") {
+		if s, body := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk?purpose=governance.risk-assessment", nil); s != 400 || !strings.Contains(fmt.Sprint(body), "confirm") {
 			t.Errorf("risk without classification = %d %v", s, body)
 		}
 		confirm := map[string]any{"columns": map[string]string{"name": "identifier", "email": "identifier", "age": "quasi", "sex": "quasi", "postcode": "quasi", "diagnosis": "sensitive"}}
@@ -68,11 +68,11 @@ func TestDatasetImportClassifyRiskDelete(t *testing.T) {
 		if s, body := n.call(t, cust, "PUT", "/api/v1/datasets/survey/classification", confirm); s != 200 || body["confirmed_by"] != "riverside-tenants-custodian" {
 			t.Fatalf("classify = %d %v", s, body)
 		}
-		s, risk := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk", nil)
+		s, risk := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk?purpose=governance.risk-assessment", nil)
 		if s != 200 || risk["records"].(float64) != 4 || risk["sample_uniques"].(float64) != 4 {
 			t.Fatalf("risk = %d %v", s, risk)
 		}
-		if s, risk := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk?qi=sex", nil); s != 200 || risk["classes"].(float64) != 2 {
+		if s, risk := n.call(t, cust, "GET", "/api/v1/datasets/survey/risk?qi=sex&purpose=governance.risk-assessment", nil); s != 200 || risk["classes"].(float64) != 2 {
 			t.Fatalf("risk on sex = %d %v", s, risk)
 		}
 		// The rows are stored encrypted: no plaintext value is in the database.
@@ -162,8 +162,8 @@ func TestDatasetEndpointsForEveryRole(t *testing.T) {
 		{"GET", "/api/v1/datasets/base", nil, []string{"steward", "custodian", "analyst"}, 200},
 		{"GET", "/api/v1/datasets/other", nil, nil, 200},
 		{"PUT", "/api/v1/datasets/base/classification", classify, []string{"custodian"}, 200},
-		{"GET", "/api/v1/datasets/base/risk?qi=age,sex", nil, []string{"steward", "custodian", "analyst"}, 200},
-		{"GET", "/api/v1/datasets/other/risk?qi=age,sex", nil, nil, 200},
+		{"GET", "/api/v1/datasets/base/risk?qi=age,sex&purpose=governance.risk-assessment", nil, []string{"steward", "custodian", "analyst"}, 200},
+		{"GET", "/api/v1/datasets/other/risk?qi=age,sex&purpose=governance.risk-assessment", nil, nil, 200},
 		{"DELETE", "/api/v1/datasets/other", nil, nil, 200},
 	}
 	for _, c := range cases {

@@ -21,6 +21,7 @@ import (
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/audit"
 	"github.com/accord-coalition/accord/dataset"
+	"github.com/accord-coalition/accord/policy"
 )
 
 // Server is Accord's HTTP server.
@@ -36,6 +37,8 @@ type Server struct {
 	AuditVerifierKey string
 	// Datasets imports and reads datasets; nil on a node without any.
 	Datasets *dataset.Service
+	// Policy holds the agreements and the decision function.
+	Policy *policy.Service
 
 	mux     *http.ServeMux
 	metrics *metrics
@@ -80,6 +83,7 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/access/review", s.handleAccessReview)
 	s.auditRoutes()
 	s.datasetRoutes()
+	s.agreementRoutes()
 	s.mux.Handle("/api/", s.apiHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return accord.Errorf(accord.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))

@@ -18,6 +18,7 @@ import (
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/audit"
 	"github.com/accord-coalition/accord/dataset"
+	"github.com/accord-coalition/accord/policy"
 	"github.com/accord-coalition/accord/envelope"
 	accordhttp "github.com/accord-coalition/accord/http"
 	"github.com/accord-coalition/accord/postgres"
@@ -86,6 +87,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Server.AuditStore = n.Store.AuditStore()
 	n.Server.AuditVerifierKey = n.AuditKey.VerifierKey()
 	n.Server.Datasets = &dataset.Service{Store: n.Store, Keyring: n.Keyring}
+	n.Server.Policy = &policy.Service{Store: n.Store}
 	return n, nil
 }
 

@@ -190,6 +190,7 @@ func datasetCommand() *command {
 		qi := fs.String("qi", "", "quasi-identifiers, comma separated")
 		sensitive := fs.String("sensitive", "", "sensitive column")
 		format := fs.String("format", "text", "text, json or html")
+		purpose := fs.String("purpose", "governance.risk-assessment", "why you assess the risk (checked against the agreements)")
 		if err := parse(fs, args); err != nil {
 			return err
 		}
@@ -200,7 +201,7 @@ func datasetCommand() *command {
 		if err != nil {
 			return err
 		}
-		q := url.Values{"qi": {*qi}, "sensitive": {*sensitive}, "format": {*format}}
+		q := url.Values{"qi": {*qi}, "sensitive": {*sensitive}, "format": {*format}, "purpose": {*purpose}}
 		return c.Do(ctx, "GET", "/api/v1/datasets/"+url.PathEscape(fs.Arg(0))+"/risk?"+q.Encode(), nil, stdout)
 	}
 	return &command{name: "dataset", summary: "datasets: import, classify, assess, delete", sub: []*command{imp, list, show, classify, del, risk}}
