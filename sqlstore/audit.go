@@ -44,33 +44,57 @@ func (s *AuditStore) AppendBatch(ctx context.Context, entries []audit.Entry, nod
 		if entries[0].Seq != size {
 			return accord.Errorf(accord.ECONFLICT, "audit batch starts at %d but the log holds %d entries", entries[0].Seq, size)
 		}
-		// Prepared statements: a batch is hundreds of rows on the hot path.
-		ins, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO audit_entries (`+entryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		// Multi-row inserts: a batch is hundreds of rows on the hot path,
+		// and each statement execution has a fixed cost in the driver.
+		err = insertRows(ctx, db, tx, `INSERT INTO audit_entries (`+entryColumns+`) VALUES `, 12, len(entries), func(i int) []any {
+			e := &entries[i]
+			return []any{int64(e.Seq), e.Time.UnixNano(), e.Actor.MemberID, e.Actor.OrganisationID, e.Action,
+				e.Resource, e.Purpose, string(e.Decision), e.Reason, e.RequestDigest, e.Subject, e.Detail}
+		})
 		if err != nil {
-			return fmt.Errorf("prepare audit insert: %w", err)
+			return db.conflict(fmt.Errorf("insert audit entries: %w", err), "audit entries %d… already exist", entries[0].Seq)
 		}
-		defer ins.Close()
-		for _, e := range entries {
-			if _, err := ins.ExecContext(ctx, int64(e.Seq), e.Time.UnixNano(), e.Actor.MemberID, e.Actor.OrganisationID, e.Action,
-				e.Resource, e.Purpose, string(e.Decision), e.Reason, e.RequestDigest, e.Subject, e.Detail); err != nil {
-				return db.conflict(fmt.Errorf("insert audit entry %d: %w", e.Seq, err), "audit entry %d already exists", e.Seq)
-			}
-		}
-		insNode, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)`))
+		err = insertRows(ctx, db, tx, `INSERT INTO audit_nodes (level, idx, hash) VALUES `, 3, len(nodes), func(i int) []any {
+			return []any{int(nodes[i].ID.Level), int64(nodes[i].ID.Index), nodes[i].Hash}
+		})
 		if err != nil {
-			return fmt.Errorf("prepare audit node insert: %w", err)
-		}
-		defer insNode.Close()
-		for _, n := range nodes {
-			if _, err := insNode.ExecContext(ctx, int(n.ID.Level), int64(n.ID.Index), n.Hash); err != nil {
-				return db.conflict(fmt.Errorf("insert audit node: %w", err), "audit node %d/%d already exists", n.ID.Level, n.ID.Index)
-			}
+			return db.conflict(fmt.Errorf("insert audit nodes: %w", err), "audit nodes of this batch already exist")
 		}
 		if _, err := db.exec(ctx, tx, `INSERT INTO audit_checkpoints (size, note, time) VALUES (?, ?, ?)`, int64(cp.Size), cp.Note, cp.Time.UnixNano()); err != nil {
 			return db.conflict(fmt.Errorf("insert checkpoint: %w", err), "checkpoint at size %d already exists", cp.Size)
 		}
 		return nil
 	})
+}
+
+// insertRows inserts n rows of width columns with as few statements as the
+// engines' parameter limits allow.
+func insertRows(ctx context.Context, db *DB, tx *sql.Tx, prefix string, width, n int, row func(i int) []any) error {
+	per := 900 / width // stays under SQLite's and PostgreSQL's parameter limits
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for j := range width {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteByte('?')
+			}
+			b.WriteByte(')')
+			args = append(args, row(i)...)
+		}
+		if _, err := db.exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *AuditStore) size(ctx context.Context, q querier) (uint64, error) {
