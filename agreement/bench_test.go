@@ -124,8 +124,8 @@ func BenchmarkDecide(b *testing.B) {
 }
 
 // BenchmarkDecideWorstCase asks for a dataset covered by ten agreements
-// with a request every rule refuses at the last check, so every rule of
-// every agreement is examined.
+// with a request refused at the last check (columns) of every rule the
+// organisation may use, after every agreement's prohibitions were checked.
 func BenchmarkDecideWorstCase(b *testing.B) {
 	x, err := NewDecider(benchWorld(b, 100, 100)...)
 	if err != nil {

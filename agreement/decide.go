@@ -176,13 +176,18 @@ func (x *Decider) Decide(req Request) Decision {
 			note(failure{rank: rankNotParty, v: v})
 			continue
 		}
-		rules := e.rules[req.Action]
-		if len(rules) == 0 {
+		all := e.rules[req.Action]
+		if len(all) == 0 {
 			note(failure{rank: rankNoPermission, v: v})
 			continue
 		}
 		if !v.purposes[req.Purpose] {
 			note(failure{rank: rankUndeclaredPurpose, v: v})
+			continue
+		}
+		rules := e.mine[orgAction{req.Organisation, req.Action}]
+		if len(rules) == 0 {
+			note(failure{rank: rankOrganisation, v: v, r: all[0]})
 			continue
 		}
 		for _, r := range rules {
@@ -191,8 +196,9 @@ func (x *Decider) Decide(req Request) Decision {
 				note(f)
 				continue
 			}
-			return Decision{Allow: true, Clause: r.clause, Agreement: v.a.ID, Version: v.a.Version,
-				Reason: fmt.Sprintf("%s may %s dataset `%s` for %s under %s.", req.Organisation, req.Action, req.Dataset, req.Purpose, r.clause)}
+			// The reason is prebuilt: the request itself is recorded beside
+			// the decision, and allowing must not cost an allocation.
+			return Decision{Allow: true, Clause: r.clause, Agreement: v.a.ID, Version: v.a.Version, Reason: r.allowed}
 		}
 	}
 	return best.decision(req, tier)
@@ -280,11 +286,9 @@ func (p *prohibition) matches(req Request, custodian string) bool {
 	return true
 }
 
-// check tests one permission; on failure it says how close it came.
+// check tests one permission the organisation may exercise; on failure it
+// says how close it came.
 func (r *rule) check(req Request, tier Tier) (failure, bool) {
-	if !slices.Contains(r.orgs, req.Organisation) {
-		return failure{rank: rankOrganisation, r: r}, false
-	}
 	if !slices.ContainsFunc(r.purposes, func(q string) bool { return covers(q, req.Purpose) }) {
 		return failure{rank: rankPurpose, r: r}, false
 	}

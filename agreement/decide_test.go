@@ -84,7 +84,7 @@ func TestDecide(t *testing.T) {
 		clause string
 		reason string
 	}{
-		{"query allowed", query, all, true, "agreement survey-share v2 permission #1", "may query"},
+		{"query allowed", query, all, true, "agreement survey-share v2 permission #1", "Allowed by agreement survey-share v2 permission #1."},
 		{"extract allowed", extract, all, true, "agreement survey-share v2 permission #2", ""},
 		{"release allowed", release, all, true, "agreement survey-share v2 permission #3", ""},
 		{"purpose hierarchy", with(query, func(r *Request) { r.Purpose = "advocacy.report" }), all, true, "agreement survey-share v2 permission #1", ""},

@@ -37,14 +37,23 @@ type version struct {
 type entry struct {
 	v            *version
 	custodian    string
-	rules        map[Action][]*rule
+	rules        map[Action][]*rule    // every rule, to explain refusals
+	mine         map[orgAction][]*rule // the rules each organisation may exercise
 	prohibitions []*prohibition
+}
+
+// orgAction keys rules by who may use them, so a decision looks only at
+// the few rules that could apply (a struct key costs no allocation).
+type orgAction struct {
+	org    string
+	action Action
 }
 
 // rule is one permission as it applies to one dataset.
 type rule struct {
 	n        int
 	clause   string
+	allowed  string   // the reason given when it allows, built once
 	orgs     []string // organisations that may exercise it
 	purposes []string
 	window   Window
@@ -147,7 +156,7 @@ func (x *Decider) index(v *version) {
 	a := v.a
 	for di := range a.Datasets {
 		ds := &a.Datasets[di]
-		e := &entry{v: v, custodian: ds.Custodian, rules: map[Action][]*rule{}}
+		e := &entry{v: v, custodian: ds.Custodian, rules: map[Action][]*rule{}, mine: map[orgAction][]*rule{}}
 		if c, seen := x.custodian[ds.ID]; !seen {
 			x.custodian[ds.ID] = ds.Custodian
 		} else if c != ds.Custodian {
@@ -158,7 +167,12 @@ func (x *Decider) index(v *version) {
 				continue
 			}
 			for _, act := range p.Actions {
-				e.rules[act] = append(e.rules[act], newRule(a, ds, pi, p, act, v.clause))
+				r := newRule(a, ds, pi, p, act, v.clause)
+				e.rules[act] = append(e.rules[act], r)
+				for _, o := range r.orgs {
+					k := orgAction{o, act}
+					e.mine[k] = append(e.mine[k], r)
+				}
 			}
 		}
 		for pi, p := range a.Prohibitions {
@@ -176,6 +190,7 @@ func (x *Decider) index(v *version) {
 func newRule(a *Agreement, ds *Dataset, pi int, p Permission, act Action, clause string) *rule {
 	r := &rule{n: pi + 1, clause: clause + " permission #" + strconv.Itoa(pi+1),
 		purposes: p.Purposes, tier: cmp.Or(p.Tier, a.Tier), columns: map[string]Use{}}
+	r.allowed = "Allowed by " + r.clause + "."
 	if p.Window != nil {
 		r.window = *p.Window
 	}
