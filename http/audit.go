@@ -39,6 +39,7 @@ func (s *Server) auditRoutes() {
 	s.Handle("GET /api/v1/audit/proof/inclusion", s.handleInclusion)
 	s.Handle("GET /api/v1/audit/proof/consistency", s.handleConsistency)
 	s.Handle("GET /api/v1/audit/entries", s.handleEntries)
+	s.Handle("GET /api/v1/audit/anomalies", s.handleAnomalies)
 }
 
 func (s *Server) auditStore() (audit.Store, error) {

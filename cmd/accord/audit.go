@@ -200,7 +200,33 @@ func auditCommand() *command {
 			}
 		})
 	}
-	return &command{name: "audit", summary: "the tamper-evident audit log", sub: []*command{verify, checkpoint, watch, entries}}
+	anomalies := &command{name: "anomalies", summary: "flag unusual patterns: denial spikes, unusual hours, data outside agreements, extract bursts",
+		usage: "audit anomalies [flags]"}
+	anomalies.run = func(ctx context.Context, args []string) error {
+		fs := newFlags(anomalies.usage, anomalies.summary+".\nFindings are leads for a steward to look at, not verdicts.")
+		api := addAPIFlags(fs)
+		q := url.Values{"format": {"text"}}
+		for name, help := range map[string]string{
+			"since": "start of the period (RFC 3339; default a week ago)", "until": "end of the period (default now)",
+			"spike_window": "window denials are counted in (e.g. 1h)", "spike_min_denied": "fewest denials that can be a spike",
+			"spike_factor": "how many times a member's usual rate is a spike", "office_start": "usual hours start (0-23; default: learnt per member)",
+			"office_end": "usual hours end (1-24)", "burst_window": "window extracts are counted in (e.g. 10m)", "burst_max": "most extracts allowed in a burst window",
+		} {
+			fs.Func(name, help, func(v string) error { q.Set(name, v); return nil })
+		}
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		c, err := api.client()
+		if err != nil {
+			return err
+		}
+		if *api.json {
+			q.Set("format", "json")
+		}
+		return c.Do(ctx, "GET", "/api/v1/audit/anomalies?"+q.Encode(), nil, stdout)
+	}
+	return &command{name: "audit", summary: "the tamper-evident audit log", sub: []*command{verify, checkpoint, watch, entries, anomalies}}
 }
 
 func readSavedCheckpoint(path string) (*accordhttp.CheckpointResponse, error) {
