@@ -65,6 +65,31 @@ func ReadHierarchy(r io.Reader, name, attribute string) (*Hierarchy, error) {
 	return h, nil
 }
 
+// HierarchyColumns returns, in order, the columns that have a hierarchy
+// file in dir (see LoadHierarchies for the names accepted). A command that
+// is given only a directory of hierarchies uses it to pick the
+// quasi-identifiers.
+func HierarchyColumns(fsys fs.FS, dir string, columns []string) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("hierarchies: %w", err)
+	}
+	var out []string
+	for _, c := range columns {
+		for _, e := range entries {
+			if n := e.Name(); !e.IsDir() && hierarchyFileFor(n, c) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func hierarchyFileFor(name, column string) bool {
+	return name == column+".csv" || strings.HasSuffix(name, "_hierarchy_"+column+".csv")
+}
+
 // LoadHierarchies reads the hierarchy of each named column from dir in fsys.
 // For column c it accepts a file named `*_hierarchy_c.csv` (ARX's naming,
 // e.g. adult_hierarchy_age.csv) or `c.csv`. A column without a file is an
@@ -83,7 +108,7 @@ func LoadHierarchies(fsys fs.FS, dir string, columns []string) (map[string]*Hier
 			if e.IsDir() {
 				continue
 			}
-			if n == c+".csv" || strings.HasSuffix(n, "_hierarchy_"+c+".csv") {
+			if hierarchyFileFor(n, c) {
 				found = append(found, n)
 			}
 		}

@@ -76,6 +76,10 @@ func TestLoadHierarchies(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", cols, err, want)
 		}
 	}
+	cols, err := HierarchyColumns(fsys, "h", []string{"name", "sex", "age", "zip"})
+	if err != nil || strings.Join(cols, ",") != "sex,age" {
+		t.Errorf("HierarchyColumns = %v, %v", cols, err)
+	}
 	full, hs2 := loadAdult(t)
 	if len(hs2) != 9 || full.Rows != 30162 {
 		t.Fatalf("adult: %d hierarchies, %d rows", len(hs2), full.Rows)
