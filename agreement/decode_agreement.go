@@ -130,7 +130,7 @@ func (d *decoder) party(path string, n *yaml.Node, x *Party) {
 					k, err := ParsePublicKey(s)
 					if err != nil {
 						d.add(v, "key", fmt.Sprintf("%s: %v", name(p), err),
-							"paste the public key exactly as `accord` printed it, starting with ed25519:")
+							"write the signer's public key as ed25519: followed by its base64")
 						return
 					}
 					x.Signer.Key = k

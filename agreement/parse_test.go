@@ -145,3 +145,15 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// The documentation shows the complete example; it must not drift from
+// the file the tests parse.
+func TestDocsShowTheExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "agreement.md"))
+	if err != nil {
+		t.Skip("docs not present:", err)
+	}
+	if !strings.Contains(string(doc), "```yaml\n"+string(readTestdata(t, "example.yaml"))+"```") {
+		t.Fatal("docs/agreement.md does not contain testdata/example.yaml verbatim")
+	}
+}

@@ -82,7 +82,7 @@ func (l *linter) previous() {
 			"version %d must amend version %d, not %d", a.Version, a.Version-1, p.Version)
 	}
 	if !validDigest(p.Digest) {
-		l.errorf("previous.digest", "invalid-digest", "copy the digest printed by `accord agreement sign` for the previous version",
+		l.errorf("previous.digest", "invalid-digest", "use the digest of the previous version's canonical form",
 			"previous digest must be `sha256:` followed by 64 hexadecimal characters")
 	}
 }
@@ -132,7 +132,7 @@ func (l *linter) parties() {
 				"party `%s` names no member authorised to sign", p.Organisation)
 		}
 		if len(p.Signer.Key) == 0 {
-			l.errorf(pp+".signer", "missing-signer-key", "add the signer's public key (`accord key show` prints it)",
+			l.errorf(pp+".signer", "missing-signer-key", "add `key: ed25519:<base64>` under the party's signer",
 				"party `%s` has no signer key, so it could never sign", p.Organisation)
 		} else {
 			k := string(p.Signer.Key)
