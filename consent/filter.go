@@ -256,4 +256,3 @@ func (p *IndexedFilter) Mask() Mask {
 
 // MaskIndexed resolves the filter against ix and builds the mask.
 func (f *Filter) MaskIndexed(ix *SubjectIndex) Mask { return f.ForIndex(ix).Mask() }
-
