@@ -1,11 +1,14 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -168,4 +171,78 @@ func FuzzSuggest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzXLSX fuzzes the worksheet and shared-strings XML inside an
+// otherwise valid workbook (mutating the zip itself only exercises CRC
+// checks): damaged content must give an input error, never a panic.
+func FuzzXLSX(f *testing.F) {
+	base := makeXLSX(f, []string{"s"}, map[string][][]any{"s": {{"a", "b"}, {1, "x"}, nil, {2}}})
+	parts := unzipParts(f, base)
+	f.Add(parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"])
+	odk := unzipParts(f, makeXLSX(f, []string{"s"}, map[string][][]any{"s": {odkHeader, {"2024-03-01", "x", 3}}}))
+	f.Add(odk["xl/worksheets/sheet1.xml"], odk["xl/sharedStrings.xml"])
+	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
+		parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"] = sheet, sst
+		r, err := NewXLSXReader(bytes.NewReader(zipParts(t, parts)), Options{MaxColumns: 64})
+		if err != nil {
+			checkInputError(t, err)
+			return
+		}
+		defer r.Close()
+		for {
+			rec, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				checkInputError(t, err)
+				return
+			}
+			if len(rec) != len(r.Header()) {
+				t.Fatalf("record %q for header %q", rec, r.Header())
+			}
+		}
+	})
+}
+
+func unzipParts(t testing.TB, data []byte) map[string][]byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return parts
+}
+
+func zipParts(t testing.TB, parts map[string][]byte) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	names := make([]string, 0, len(parts))
+	for n := range parts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(parts[n])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

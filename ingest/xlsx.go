@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
+	"github.com/accord-coalition/accord"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -34,16 +37,40 @@ func NewXLSXReader(r io.Reader, opts Options) (*XLSXReader, error) {
 	if opts.Progress != nil {
 		r = newProgressReader(r, opts.Size, opts.Progress)
 	}
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit})
+	var f *excelize.File
+	err := recovered(func() (err error) {
+		f, err = excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit})
+		return err
+	})
 	if err != nil {
 		return nil, invalidf(err, "the file is not a readable XLSX workbook: save it as .xlsx (Excel 2007 or later) or export it as CSV")
 	}
 	x := &XLSXReader{f: f}
-	if err := x.open(opts); err != nil {
+	if err := recovered(func() error { return x.open(opts) }); err != nil {
 		f.Close()
+		if !isInputError(err) {
+			err = invalidf(err, "the workbook cannot be read: save it again as .xlsx or export it as CSV")
+		}
 		return nil, err
 	}
 	return x, nil
+}
+
+// recovered runs fn and turns a panic into an error. excelize parses
+// untrusted zip and XML; a damaged upload must be refused, never crash the
+// node.
+func recovered(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("xlsx library panic: %v", p)
+		}
+	}()
+	return fn()
+}
+
+func isInputError(err error) bool {
+	var ae *accord.Error
+	return errors.As(err, &ae) && ae.Code == accord.EINVALID
 }
 
 func (x *XLSXReader) open(opts Options) error {
@@ -130,7 +157,15 @@ func (x *XLSXReader) Next() ([]string, error) {
 	if x.err != nil {
 		return nil, x.err
 	}
-	cells, err := x.nextRow()
+	var cells []string
+	err := recovered(func() (err error) {
+		cells, err = x.nextRow()
+		return err
+	})
+	if err != nil && err != io.EOF && !isInputError(err) {
+		err = parseErr(&ParseError{Line: x.row + 1, Sheet: x.sheet, Err: err}, "the row cannot be read",
+			"save the workbook again or export it as CSV")
+	}
 	if err != nil {
 		x.err = err
 		return nil, err
