@@ -96,10 +96,14 @@ func (s *Server) handleListDatasets(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// datasetFor loads the dataset named in the path and authorises perm on it.
-// An unknown dataset is authorised against no organisation, so callers
-// without the permission anywhere learn nothing about which ids exist.
-func (s *Server) datasetFor(r *http.Request, perm accord.Permission, action string) (*accord.Dataset, *accord.Principal, error) {
+// datasetFor loads the dataset named in the path and authorises perm on it:
+// in the dataset's organisation for the custodian's own work, or, for data
+// use (crossOrg), in the caller's own organisation, leaving it to the
+// decision function to say whether an agreement lets that organisation use
+// another's data. An unknown dataset is authorised against no organisation,
+// so callers without the permission anywhere learn nothing about which ids
+// exist.
+func (s *Server) datasetFor(r *http.Request, perm accord.Permission, action string, crossOrg ...bool) (*accord.Dataset, *accord.Principal, error) {
 	id := r.PathValue("id")
 	d, err := s.Store.Dataset(r.Context(), id)
 	if err != nil && accord.ErrorCode(err) != accord.ENOTFOUND {
@@ -108,6 +112,9 @@ func (s *Server) datasetFor(r *http.Request, perm accord.Permission, action stri
 	org := ""
 	if d != nil {
 		org = d.OrganisationID
+		if len(crossOrg) > 0 && crossOrg[0] {
+			org = accord.PrincipalFromContext(r.Context()).Member.OrganisationID
+		}
 	}
 	p, err := s.authorize(r, perm, org, action, "dataset:"+id)
 	if err != nil {
@@ -181,7 +188,7 @@ func (s *Server) handleDatasetRisk(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	d, _, err := s.datasetFor(r, accord.PermDatasetRead, "dataset.risk")
+	d, p, err := s.datasetFor(r, accord.PermDatasetRead, "dataset.risk", true)
 	if err != nil {
 		return err
 	}
@@ -195,7 +202,9 @@ func (s *Server) handleDatasetRisk(w http.ResponseWriter, r *http.Request) error
 	if len(opts.QuasiIdentifiers) == 0 {
 		return accord.Errorf(accord.EINVALID, "no quasi-identifiers: confirm the dataset's classification or pass qi=a,b,c")
 	}
-	if opts.Sensitive == "" {
+	// The custodian's own assessment covers its sensitive column by default;
+	// a partner asks for exactly the columns it needs.
+	if opts.Sensitive == "" && p.Member.OrganisationID == d.OrganisationID {
 		if sens := d.ColumnsOfClass(accord.ClassSensitive); len(sens) > 0 {
 			opts.Sensitive = sens[0]
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 
@@ -56,6 +57,13 @@ func (a *apiFlags) show(v any, text func(w *tabwriter.Writer)) error {
 func needArgs(fs *flag.FlagSet, n int, what string) error {
 	if fs.NArg() != n {
 		return usageError{fmt.Sprintf("%s: expected %s", fs.Name(), what)}
+	}
+	return nil
+}
+
+func decodeBody(r io.Reader, v any) error {
+	if err := json.NewDecoder(r).Decode(v); err != nil {
+		return fmt.Errorf("decode reply: %w", err)
 	}
 	return nil
 }

@@ -48,6 +48,7 @@ func commands() []*command {
 		anonymiseCommand(),
 		riskCommand(),
 		datasetCommand(),
+		agreementCommand(),
 	}
 }
 
