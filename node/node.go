@@ -88,6 +88,10 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Server.AuditVerifierKey = n.AuditKey.VerifierKey()
 	n.Server.Datasets = &dataset.Service{Store: n.Store, Keyring: n.Keyring}
 	n.Server.Policy = &policy.Service{Store: n.Store}
+	if err := n.setReceiptKey(); err != nil {
+		n.Close()
+		return nil, err
+	}
 	return n, nil
 }
 
