@@ -117,9 +117,12 @@ func BenchmarkDecide(b *testing.B) {
 			allowed++
 		}
 	}
-	for i := 0; b.Loop(); i++ {
-		x.Decide(reqs[i%len(reqs)])
+	cpu := processCPU()
+	n := 0
+	for ; b.Loop(); n++ {
+		x.Decide(reqs[n%len(reqs)])
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
 	b.ReportMetric(float64(allowed)/float64(len(reqs)), "allowed-share")
 }
 
@@ -137,9 +140,12 @@ func BenchmarkDecideWorstCase(b *testing.B) {
 	if d := x.Decide(req); d.Allow {
 		b.Fatalf("worst case was allowed: %+v", d)
 	}
-	for b.Loop() {
+	cpu := processCPU()
+	n := 0
+	for ; b.Loop(); n++ {
 		x.Decide(req)
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
 }
 
 func BenchmarkNewDecider(b *testing.B) {
