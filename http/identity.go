@@ -90,11 +90,13 @@ func (s *Server) handleCreateOrganisation(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// visibleOrgFilter filters items to the organisations where p holds perm.
+// visible filters items to the organisations where p holds perm. Items of
+// no organisation (the node's own actions) are for coalition-admins only.
 func visible[T any](p *accord.Principal, perm accord.Permission, items []T, org func(T) string) []T {
 	out := []T{}
 	for _, it := range items {
-		if p.Can(perm, org(it)) {
+		o := org(it)
+		if o == "" && p.HasRole(accord.RoleCoalitionAdmin) || o != "" && p.Can(perm, o) {
 			out = append(out, it)
 		}
 	}

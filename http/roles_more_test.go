@@ -1,0 +1,163 @@
+package http_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/accord-coalition/accord"
+	"github.com/accord-coalition/accord/agreement"
+)
+
+// demoAgreement is an agreement between two demo partners whose signers are
+// their stewards; riverside-tenants holds the dataset.
+func demoAgreement(t *testing.T) (string, map[string]ed25519.PrivateKey) {
+	keys := map[string]ed25519.PrivateKey{}
+	yaml := `id: demo-share
+version: 1
+title: Demo sharing
+tier: controlled
+validity: {from: 2025-01-01, until: 2035-01-01}
+retention: P1Y
+parties:
+  - organisation: riverside-tenants
+    roles: [custodian]
+    signer: {member: riverside-tenants-steward, key: KEY_R}
+  - organisation: eastside-health
+    roles: [recipient]
+    signer: {member: eastside-health-steward, key: KEY_E}
+datasets:
+  - id: base
+    custodian: riverside-tenants
+    columns:
+      - {name: age, use: aggregate-only}
+      - {name: sex, use: aggregate-only}
+purposes:
+  - {id: advocacy.report, description: Joint report.}
+permissions:
+  - {actions: [query, assess-risk], purposes: [advocacy.report], datasets: [base], recipients: [eastside-health]}
+obligations:
+  - {duty: breach-notification, within_hours: 72}
+privacy:
+  min_cell_size: 10
+  epsilon: {budget: 1.0, period: month}
+  release: {k: 5, l: 2, max_risk: 0.03, community_signoffs: 1}
+`
+	for _, p := range []struct{ org, ph string }{{"riverside-tenants", "KEY_R"}, {"eastside-health", "KEY_E"}} {
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		keys[p.org] = priv
+		yaml = strings.Replace(yaml, p.ph, agreement.PublicKey(pub).String(), 1)
+	}
+	return yaml, keys
+}
+
+// postYAML sends a YAML body.
+func (n *testNode) postYAML(t *testing.T, token, path, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", n.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/yaml")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAuditAndAgreementEndpointsForEveryRole(t *testing.T) {
+	n := startNode(t, "")
+	if s, _ := n.upload(t, n.roleToken("custodian"), "organisation=riverside-tenants&id=base", surveyCSV); s != 201 {
+		t.Fatal("seed import failed")
+	}
+	yaml, keys := demoAgreement(t)
+	if s := n.postYAML(t, n.roleToken("steward"), "/api/v1/agreements", yaml); s != 201 {
+		t.Fatalf("submit agreement = %d", s)
+	}
+	a, _ := agreement.Parse([]byte(yaml))
+	// Lint and submit of YAML bodies, by role.
+	for _, role := range allRoles {
+		want := map[string]int{"anonymous": 401}[role]
+		if want == 0 {
+			want = 200
+		}
+		if s := n.postYAML(t, n.roleToken(role), "/api/v1/agreements/lint", yaml); s != want {
+			t.Errorf("lint as %s = %d, want %d", role, s, want)
+		}
+		want = map[string]int{"anonymous": 401, "steward": 409}[role] // steward: already submitted
+		if want == 0 {
+			want = 403
+		}
+		if s := n.postYAML(t, n.roleToken(role), "/api/v1/agreements", yaml); s != want {
+			t.Errorf("submit as %s = %d, want %d", role, s, want)
+		}
+	}
+	sig, err := agreement.Sign(a, "riverside-tenants", keys["riverside-tenants"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.call(t, n.roleToken("steward"), "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "propose"})
+	size, _ := n.Store.AuditStore().Size(context.Background())
+	if size < 5 {
+		t.Fatalf("audit size %d", size)
+	}
+	everyone := allRoles[1:]
+	parties := []string{"coalition-admin", "steward", "custodian", "analyst", "auditor", "community-rep"} // all riverside members read their agreement
+	cases := []struct {
+		method, path string
+		body         any
+		allowed      []string
+		ok           int
+	}{
+		{"GET", "/api/v1/audit/checkpoint", nil, everyone, 200},
+		{"GET", "/api/v1/audit/proof/inclusion?index=1&size=3", nil, everyone, 200},
+		{"GET", "/api/v1/audit/proof/consistency?from=2&to=4", nil, everyone, 200},
+		{"GET", "/api/v1/audit/entries?limit=5", nil, []string{"coalition-admin", "auditor"}, 200},
+		{"GET", "/api/v1/audit/anomalies", nil, []string{"coalition-admin", "auditor"}, 200},
+		{"GET", "/api/v1/agreements", nil, everyone, 200},
+		{"GET", "/api/v1/agreements/demo-share/versions/1", nil, parties, 200},
+		{"GET", "/api/v1/agreements/demo-share/versions/1/odrl", nil, parties, 200},
+		{"GET", "/api/v1/agreements/demo-share/diff?from=1&to=1", nil, parties, 200},
+		{"GET", "/api/v1/agreements/demo-share/versions/1/drift", nil, parties, 200},
+		{"POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "sign", "signature": sig}, []string{"steward"}, 200},
+	}
+	for _, c := range cases {
+		for _, role := range allRoles {
+			s, body := n.call(t, n.roleToken(role), c.method, c.path, c.body)
+			want := 403
+			if role == "anonymous" {
+				want = 401
+			}
+			for _, r := range c.allowed {
+				if r == role {
+					want = c.ok
+				}
+			}
+			if s != want {
+				t.Errorf("%s %s as %s = %d %v, want %d", c.method, c.path, role, s, body, want)
+			}
+		}
+	}
+	// A member of an organisation outside the agreement may not read it.
+	if s, _ := n.call(t, n.Tokens["north-legal-aid-steward"].Token, "GET", "/api/v1/agreements/demo-share/versions/1", nil); s != 403 {
+		t.Errorf("non-party read = %d", s)
+	}
+	// Entries are visible only for the auditor's own organisation.
+	_, page := n.call(t, n.roleToken("auditor"), "GET", "/api/v1/audit/entries?limit=1000", nil)
+	for _, e := range page["entries"].([]any) {
+		if org := e.(map[string]any)["actor"].(map[string]any)["organisation_id"]; org != "riverside-tenants" {
+			t.Fatalf("auditor saw an entry of %v", org)
+		}
+	}
+	if s, _ := n.call(t, n.roleToken("auditor"), "GET", "/api/v1/audit/proof/inclusion?index=5&size=3", nil); s != 400 {
+		t.Errorf("index beyond size = %d", s)
+	}
+	if s, _ := n.call(t, n.roleToken("auditor"), "GET", "/api/v1/audit/proof/consistency?from=1&to=999999", nil); s != 400 {
+		t.Errorf("size beyond log = %d", s)
+	}
+	_ = accord.EFORBIDDEN
+}
