@@ -49,6 +49,7 @@ func commands() []*command {
 		riskCommand(),
 		datasetCommand(),
 		agreementCommand(),
+		synthCommand(),
 		consentCommand(),
 	}
 }
