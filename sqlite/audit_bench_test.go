@@ -1,0 +1,85 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-coalition/accord/audit"
+	"github.com/accord-coalition/accord/audit/audittest"
+	"github.com/accord-coalition/accord/sqlite"
+	"github.com/accord-coalition/accord/sqlstore"
+)
+
+// A 1,000,000-entry log on SQLite, built once per benchmark binary.
+var big struct {
+	once sync.Once
+	db   *sqlstore.DB
+	key  *audit.SigningKey
+	err  error
+}
+
+const bigN = 1_000_000
+
+func bigLog(b *testing.B) (*sqlstore.DB, *audit.SigningKey) {
+	big.once.Do(func() {
+		ctx := context.Background()
+		dir, err := tempDir()
+		if err != nil {
+			big.err = err
+			return
+		}
+		big.db, big.err = sqlite.Open(ctx, filepath.Join(dir, "accord.db"))
+		if big.err != nil {
+			return
+		}
+		big.key, _ = audit.GenerateSigningKey("bench")
+		start := time.Now()
+		big.err = audittest.Fill(ctx, big.db.AuditStore(), big.key, audittest.Synthetic(bigN, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), 1000)
+		b.Logf("built a %d-entry log on SQLite in %v", bigN, time.Since(start))
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.db, big.key
+}
+
+// tempDir is outside the test's TempDir because the log outlives one benchmark.
+func tempDir() (string, error) { return os.MkdirTemp("", "accord-audit-bench") }
+
+// BenchmarkAuditVerify1M is `accord audit verify --data` of a million entries.
+func BenchmarkAuditVerify1M(b *testing.B) {
+	db, key := bigLog(b)
+	b.ResetTimer()
+	for range b.N {
+		r, err := audit.VerifyStore(context.Background(), db.AuditStore(), key.Verifier())
+		if err != nil || !r.OK() || r.Entries != bigN {
+			b.Fatalf("verify: %v %v", err, r)
+		}
+	}
+}
+
+func BenchmarkAuditInclusionProof1M(b *testing.B) {
+	db, _ := bigLog(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := audit.InclusionProof(ctx, db.AuditStore(), uint64(i*7919)%bigN, bigN); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAuditConsistencyProof1M(b *testing.B) {
+	db, _ := bigLog(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := audit.ConsistencyProof(ctx, db.AuditStore(), uint64(1+i*7919)%bigN, bigN); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
