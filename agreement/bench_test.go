@@ -10,10 +10,11 @@ import (
 	"github.com/accord-coalition/accord"
 )
 
-// benchWorld builds n agreements with perms permissions each over 50
-// datasets of 20 columns: every dataset is covered by n/10 agreements,
-// and each agreement grants perms (dataset, action, purpose, columns,
-// recipient) combinations, so n=100, perms=100 loads 10,000 grants.
+// benchWorld builds n agreements with perms permissions and two
+// prohibitions each over 50 datasets of 20 columns: every dataset is
+// covered by n/10 agreements, and each agreement grants perms (dataset,
+// action, purpose, columns, recipient) combinations, so n=100, perms=100
+// loads 10,000 grants.
 func benchWorld(tb testing.TB, n, perms int) []*Lifecycle {
 	tb.Helper()
 	org := func(i int) string { return fmt.Sprintf("org-%02d", i) }
@@ -54,6 +55,12 @@ func benchWorld(tb testing.TB, n, perms int) []*Lifecycle {
 		}
 		for p := range 10 {
 			a.Purposes = append(a.Purposes, Purpose{ID: fmt.Sprintf("area%d.use", p), Description: "bench"})
+		}
+		// Prohibitions as a real agreement has them: one on activities no
+		// permission grants, one on extracting a column for one purpose.
+		a.Prohibitions = []Prohibition{
+			{Actions: []Action{ActionReidentify, ActionShare, ActionLink, ActionProfile}},
+			{Actions: []Action{ActionExtract}, Columns: []string{"c14"}, Purposes: []string{"area9"}},
 		}
 		for p := range perms {
 			act := ActionQuery
@@ -181,5 +188,24 @@ func TestDecideIsFast(t *testing.T) {
 	}
 	if best > 60*time.Microsecond {
 		t.Fatalf("%v per decision at best, want well under 20µs", best)
+	}
+}
+
+func TestAllowedDecisionDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	v1, v2 := scenario(t)
+	x, err := NewDecider(v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Organisation: "city-research", Roles: analyst, Action: ActionQuery, Dataset: "survey-2025",
+		Columns: []string{"age_band", "damp"}, Purpose: "research.academic", Time: date(2025, 7, 1)}
+	if !x.Decide(req).Allow {
+		t.Fatal("not allowed")
+	}
+	if n := testing.AllocsPerRun(100, func() { x.Decide(req) }); n != 0 {
+		t.Fatalf("%v allocations per allowed decision", n)
 	}
 }

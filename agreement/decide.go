@@ -132,7 +132,6 @@ func (x *Decider) Decide(req Request) Decision {
 	if d, ok := checkRequest(req); !ok {
 		return d
 	}
-	entries := x.byDataset[req.Dataset]
 	t := req.Time
 	tier := req.Tier
 	if tier == "" {
@@ -141,8 +140,11 @@ func (x *Decider) Decide(req Request) Decision {
 			tier = TierPublic
 		}
 	}
-	for _, e := range entries {
-		if !e.v.inForce(t) || e.v.parties[req.Organisation] == nil {
+	// Only agreements the organisation is a party to can bind or allow it;
+	// the index hands over exactly those.
+	mine := x.byParty[datasetOrg{req.Dataset, req.Organisation}]
+	for _, e := range mine {
+		if !e.v.inForce(t) {
 			continue
 		}
 		for _, p := range e.prohibitions {
@@ -152,16 +154,30 @@ func (x *Decider) Decide(req Request) Decision {
 			}
 		}
 	}
-	if d, ok := x.custodianDecision(req, tier, entries); ok {
+	if d, ok := x.custodianDecision(req, tier); ok {
 		return d
 	}
 	if req.Purpose == "" {
 		return deny("Every use of data needs a declared purpose; the request names none.")
 	}
 	var best failure
+	if d, ok := x.permit(req, tier, mine, &best); ok || best.rank >= rankNoPermission {
+		return d
+	}
+	// Nothing the organisation is party to came close: look at every
+	// agreement on the dataset to explain the refusal.
+	best = failure{}
+	d, _ := x.permit(req, tier, x.byDataset[req.Dataset], &best)
+	return d
+}
+
+// permit looks for a permission among entries; without one it returns the
+// refusal explained by the closest failure, which it also leaves in best.
+func (x *Decider) permit(req Request, tier Tier, entries []*entry, best *failure) (Decision, bool) {
+	t := req.Time
 	note := func(f failure) {
 		if f.rank > best.rank || f.rank == best.rank && f.sub > best.sub {
-			best = f
+			*best = f
 		}
 	}
 	for _, e := range entries {
@@ -185,9 +201,13 @@ func (x *Decider) Decide(req Request) Decision {
 			note(failure{rank: rankUndeclaredPurpose, v: v})
 			continue
 		}
-		rules := e.mine[orgAction{req.Organisation, req.Action}]
+		rules := e.fit[orgActionPurpose{req.Organisation, req.Action, req.Purpose}]
 		if len(rules) == 0 {
-			note(failure{rank: rankOrganisation, v: v, r: all[0]})
+			if mine := e.mine[orgAction{req.Organisation, req.Action}]; len(mine) > 0 {
+				note(failure{rank: rankPurpose, v: v, r: mine[0]})
+			} else {
+				note(failure{rank: rankOrganisation, v: v, r: all[0]})
+			}
 			continue
 		}
 		for _, r := range rules {
@@ -198,10 +218,10 @@ func (x *Decider) Decide(req Request) Decision {
 			}
 			// The reason is prebuilt: the request itself is recorded beside
 			// the decision, and allowing must not cost an allocation.
-			return Decision{Allow: true, Clause: r.clause, Agreement: v.a.ID, Version: v.a.Version, Reason: r.allowed}
+			return Decision{Allow: true, Clause: r.clause, Agreement: v.a.ID, Version: v.a.Version, Reason: r.allowed}, true
 		}
 	}
-	return best.decision(req, tier)
+	return best.decision(req, tier), false
 }
 
 func deny(reason string) Decision { return Decision{Reason: reason, Clause: DefaultDeny} }
@@ -247,7 +267,7 @@ func roleList(rs []accord.Role) string {
 }
 
 // custodianDecision allows a custodian's internal work on its own dataset.
-func (x *Decider) custodianDecision(req Request, tier Tier, entries []*entry) (Decision, bool) {
+func (x *Decider) custodianDecision(req Request, tier Tier) (Decision, bool) {
 	custodian := req.Custodian
 	if custodian == "" {
 		custodian = x.custodian[req.Dataset]
@@ -286,12 +306,9 @@ func (p *prohibition) matches(req Request, custodian string) bool {
 	return true
 }
 
-// check tests one permission the organisation may exercise; on failure it
-// says how close it came.
+// check tests one permission the organisation may exercise for the
+// request's purpose; on failure it says how close it came.
 func (r *rule) check(req Request, tier Tier) (failure, bool) {
-	if !slices.ContainsFunc(r.purposes, func(q string) bool { return covers(q, req.Purpose) }) {
-		return failure{rank: rankPurpose, r: r}, false
-	}
 	if (!r.window.From.IsZero() && req.Time.Before(r.window.From)) || (!r.window.Until.IsZero() && !req.Time.Before(r.window.Until)) {
 		return failure{rank: rankWindow, r: r}, false
 	}

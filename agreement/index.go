@@ -17,8 +17,9 @@ import (
 // lifecycle step is added; it is safe for concurrent use once built.
 type Decider struct {
 	byDataset map[string][]*entry
-	versions  map[string][]*version // by agreement id, newest first
-	custodian map[string]string     // dataset → custodian; "" if agreements disagree
+	byParty   map[datasetOrg][]*entry // the entries each organisation is a party to
+	versions  map[string][]*version   // by agreement id, newest first
+	custodian map[string]string       // dataset → custodian; "" if agreements disagree
 }
 
 // version is one agreement version as the decider sees it.
@@ -33,12 +34,15 @@ type version struct {
 	purposes   map[string]bool
 }
 
+type datasetOrg struct{ dataset, org string }
+
 // entry is one version's rules for one dataset.
 type entry struct {
 	v            *version
 	custodian    string
-	rules        map[Action][]*rule    // every rule, to explain refusals
-	mine         map[orgAction][]*rule // the rules each organisation may exercise
+	rules        map[Action][]*rule           // every rule, to explain refusals
+	mine         map[orgAction][]*rule        // the rules each organisation may exercise
+	fit          map[orgActionPurpose][]*rule // ... for each declared purpose they cover
 	prohibitions []*prohibition
 }
 
@@ -47,6 +51,12 @@ type entry struct {
 type orgAction struct {
 	org    string
 	action Action
+}
+
+type orgActionPurpose struct {
+	org     string
+	action  Action
+	purpose string
 }
 
 // rule is one permission as it applies to one dataset.
@@ -74,7 +84,8 @@ type prohibition struct {
 // lifecycles for the same version and an amendment whose previous
 // reference does not match the loaded previous version.
 func NewDecider(ls ...*Lifecycle) (*Decider, error) {
-	x := &Decider{byDataset: map[string][]*entry{}, versions: map[string][]*version{}, custodian: map[string]string{}}
+	x := &Decider{byDataset: map[string][]*entry{}, byParty: map[datasetOrg][]*entry{},
+		versions: map[string][]*version{}, custodian: map[string]string{}}
 	for _, l := range ls {
 		if l == nil || l.Agreement == nil {
 			return nil, accord.Errorf(accord.EINVALID, "decider: empty lifecycle")
@@ -156,7 +167,8 @@ func (x *Decider) index(v *version) {
 	a := v.a
 	for di := range a.Datasets {
 		ds := &a.Datasets[di]
-		e := &entry{v: v, custodian: ds.Custodian, rules: map[Action][]*rule{}, mine: map[orgAction][]*rule{}}
+		e := &entry{v: v, custodian: ds.Custodian, rules: map[Action][]*rule{}, mine: map[orgAction][]*rule{},
+			fit: map[orgActionPurpose][]*rule{}}
 		if c, seen := x.custodian[ds.ID]; !seen {
 			x.custodian[ds.ID] = ds.Custodian
 		} else if c != ds.Custodian {
@@ -172,6 +184,12 @@ func (x *Decider) index(v *version) {
 				for _, o := range r.orgs {
 					k := orgAction{o, act}
 					e.mine[k] = append(e.mine[k], r)
+					for _, pur := range a.Purposes {
+						if slices.ContainsFunc(r.purposes, func(q string) bool { return covers(q, pur.ID) }) {
+							k := orgActionPurpose{o, act, pur.ID}
+							e.fit[k] = append(e.fit[k], r)
+						}
+					}
 				}
 			}
 		}
@@ -184,6 +202,10 @@ func (x *Decider) index(v *version) {
 				actions: p.Actions, columns: p.Columns, purposes: p.Purposes, orgs: p.Organisations})
 		}
 		x.byDataset[ds.ID] = append(x.byDataset[ds.ID], e)
+		for _, p := range a.Parties {
+			k := datasetOrg{ds.ID, p.Organisation}
+			x.byParty[k] = append(x.byParty[k], e)
+		}
 	}
 }
 
