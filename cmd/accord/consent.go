@@ -18,7 +18,7 @@ import (
 
 func consentCommand() *command {
 	return &command{name: "consent", summary: "live consent of the people in the data", sub: []*command{
-		consentRecordCommand(), consentImportCommand(), consentShowCommand(),
+		consentRegisterCommand(), consentRecordCommand(), consentImportCommand(), consentShowCommand(),
 		consentLinkCommand(), consentRevokeLinkCommand(), consentFlagsCommand(),
 	}}
 }
@@ -34,6 +34,35 @@ func parseWhen(s, flagName string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, usageError{fmt.Sprintf("--%s %q: use RFC 3339 (2026-03-01T12:00:00Z) or a date (2026-03-01)", flagName, s)}
+}
+
+func consentRegisterCommand() *command {
+	c := &command{name: "register", summary: "register a dataset's subjects so their consent can be recorded (custodian)", usage: "consent register [flags] [SUBJECT …]"}
+	c.run = func(ctx context.Context, args []string) error {
+		fs := newFlags(c.usage, c.summary+"\n\nWithout SUBJECT arguments, the dataset's confirmed subject column is read.")
+		api := addAPIFlags(fs)
+		ds := fs.String("dataset", "", "dataset the subjects belong to (required)")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		cl, err := api.client()
+		if err != nil {
+			return err
+		}
+		var out struct {
+			Dataset    string `json:"dataset"`
+			Subjects   int    `json:"subjects"`
+			Registered int    `json:"registered"`
+		}
+		req := accordhttp.RegisterSubjectsRequest{Dataset: *ds, Subjects: fs.Args()}
+		if err := cl.Do(ctx, "POST", "/api/v1/consent/subjects/register", req, &out); err != nil {
+			return err
+		}
+		return api.show(out, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "Dataset %s: %d subject(s), %d newly registered\n", out.Dataset, out.Subjects, out.Registered)
+		})
+	}
+	return c
 }
 
 func consentRecordCommand() *command {
