@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -61,7 +62,7 @@ func SuggestReader(ctx context.Context, r Reader) ([]ColumnSuggestion, error) {
 	for n := 0; ; n++ {
 		if n%ctxCheckRows == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("suggest: %w", err)
 			}
 		}
 		rec, err := r.Next()
