@@ -225,3 +225,30 @@ func TestNewRequest(t *testing.T) {
 		t.Fatalf("nil principal: %+v", r)
 	}
 }
+
+// A built Decider is read-only, so servers share one across requests.
+func TestDeciderConcurrentUse(t *testing.T) {
+	v1, v2 := scenario(t)
+	x, err := NewDecider(v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Organisation: "city-research", Roles: analyst, Action: ActionQuery, Dataset: "survey-2025",
+		Columns: []string{"age_band"}, Purpose: "research.academic", Time: date(2025, 7, 1)}
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			ok := true
+			for range 200 {
+				ok = ok && x.Decide(req).Allow
+				_ = x.State("survey-share", 1, req.Time)
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Fatal("a concurrent decision differed")
+		}
+	}
+}
