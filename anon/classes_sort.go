@@ -1,5 +1,7 @@
 package anon
 
+import "math/bits"
+
 // The three grouping strategies behind GroupCodes. Each returns classes
 // numbered in ascending key order, which is what makes the numbering
 // independent of the strategy chosen.
@@ -131,25 +133,28 @@ func lsdSort[K sortKey](a, scratch []K, low, nbits uint) []K {
 		insertionSort(a, low, nbits)
 		return a
 	}
-	passes, width := digitPlan(nbits)
+	passes, width := digitPlanFor(nbits, len(a))
 	mask := K(1)<<width - 1
 	src, dst := a, scratch
+	var off [1 << digitBits]uint32
 	for p := range passes {
 		shift := low + p*width
-		var off [1 << digitBits]uint32
+		counts := off[:1<<width]
+		clear(counts)
 		for _, v := range src {
 			off[(v>>shift)&mask&(1<<digitBits-1)]++
 		}
 		var sum uint32
-		for d, c := range off[:1<<width] {
+		moves := true
+		for d, c := range counts {
 			if int(c) == len(src) {
-				sum = ^uint32(0) // one bucket holds everything: nothing to move
+				moves = false // one bucket holds everything: nothing to move
 				break
 			}
-			off[d] = sum
+			counts[d] = sum
 			sum += c
 		}
-		if sum == ^uint32(0) {
+		if !moves {
 			continue
 		}
 		for _, v := range src {
@@ -160,6 +165,18 @@ func lsdSort[K sortKey](a, scratch []K, low, nbits uint) []K {
 		src, dst = dst, src
 	}
 	return src
+}
+
+// digitPlanFor is digitPlan with digits no wider than a bucket of n keys
+// needs: clearing and summing 2,048 counters per pass would cost more than
+// moving a few hundred keys.
+func digitPlanFor(nbits uint, n int) (passes, width uint) {
+	widest := min(digitBits, max(4, uint(bits.Len(uint(n)))))
+	passes = (nbits + widest - 1) / widest
+	if passes == 0 {
+		return 0, 0
+	}
+	return passes, (nbits + passes - 1) / passes
 }
 
 // insertionSort sorts a stably by bits [low, low+nbits).
