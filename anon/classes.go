@@ -156,9 +156,10 @@ func wholeTable(rows int) *Classes {
 	return cl
 }
 
-// fitting returns how many leading columns (at least one, or two when a
-// carried class column leads) have a product of cardinalities that fits in
-// 64 bits.
+// fitting returns how many leading columns have a product of
+// cardinalities that fits in 64 bits, and at least one. A carried class
+// column (at most 2^32 classes) and any code column (at most 2^32 codes)
+// always fit together, so grouping in segments always advances.
 func fitting(cards []int) int {
 	prod := uint64(1)
 	for i, c := range cards {
