@@ -22,6 +22,9 @@ type walker struct {
 	next     uint64    // the Seq the next entry must have
 	lastTime time.Time // time of the previous entry
 	broken   bool      // a leaf could not be recovered; the tree stops here
+	// leavesOnly compares only stored leaf hashes, not the tree nodes above
+	// them (see VerifyOptions.Nodes).
+	leavesOnly bool
 
 	// nodes recomputed in the current page, checked against the store
 	ids    []compact.NodeID
@@ -127,7 +130,7 @@ func (w *walker) appendLeaf(leaf []byte, compare bool) error {
 		return w.checkpointsUpTo(w.next)
 	}
 	visit := func(id compact.NodeID, hash []byte) {
-		if id.Level > 0 || compare {
+		if id.Level > 0 && !w.leavesOnly || id.Level == 0 && compare {
 			w.ids = append(w.ids, id)
 			w.hashes = append(w.hashes, hash)
 		}

@@ -31,7 +31,7 @@ func OpenStore(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
 
 // VerifyAudit recomputes the node's whole audit tree from its stored entries
 // and checks every checkpoint against the node's key.
-func VerifyAudit(ctx context.Context, cfg Config) (*audit.Report, error) {
+func VerifyAudit(ctx context.Context, cfg Config, o audit.VerifyOptions) (*audit.Report, error) {
 	b, err := os.ReadFile(filepath.Join(cfg.DataDir, AuditKeyFile))
 	if err != nil {
 		return nil, fmt.Errorf("read the node's checkpoint key: %w", err)
@@ -45,5 +45,5 @@ func VerifyAudit(ctx context.Context, cfg Config) (*audit.Report, error) {
 		return nil, err
 	}
 	defer db.Close()
-	return audit.VerifyStore(ctx, db.AuditStore(), key.Verifier())
+	return audit.VerifyStoreWith(ctx, db.AuditStore(), key.Verifier(), o)
 }

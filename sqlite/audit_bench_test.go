@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +23,13 @@ var big struct {
 	err  error
 }
 
-const bigN = 1_000_000
+// bigN is 1,000,000, or ACCORD_BENCH_AUDIT_N for a quicker look.
+var bigN = func() int {
+	if n, err := strconv.Atoi(os.Getenv("ACCORD_BENCH_AUDIT_N")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}()
 
 func bigLog(b *testing.B) (*sqlstore.DB, *audit.SigningKey) {
 	big.once.Do(func() {
@@ -50,15 +57,23 @@ func bigLog(b *testing.B) (*sqlstore.DB, *audit.SigningKey) {
 // tempDir is outside the test's TempDir because the log outlives one benchmark.
 func tempDir() (string, error) { return os.MkdirTemp("", "accord-audit-bench") }
 
-// BenchmarkAuditVerify1M is `accord audit verify --data` of a million entries.
+// BenchmarkAuditVerify1M is `accord audit verify --data` of a million
+// entries (Leaves), and with --deep (Nodes).
 func BenchmarkAuditVerify1M(b *testing.B) {
 	db, key := bigLog(b)
-	b.ResetTimer()
-	for range b.N {
-		r, err := audit.VerifyStore(context.Background(), db.AuditStore(), key.Verifier())
-		if err != nil || !r.OK() || r.Entries != bigN {
-			b.Fatalf("verify: %v %v", err, r)
+	for _, deep := range []bool{false, true} {
+		name := "Leaves"
+		if deep {
+			name = "Nodes"
 		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				r, err := audit.VerifyStoreWith(context.Background(), db.AuditStore(), key.Verifier(), audit.VerifyOptions{Nodes: deep})
+				if err != nil || !r.OK() || r.Entries != uint64(bigN) {
+					b.Fatalf("verify: %v %v", err, r)
+				}
+			}
+		})
 	}
 }
 
@@ -67,7 +82,7 @@ func BenchmarkAuditInclusionProof1M(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := audit.InclusionProof(ctx, db.AuditStore(), uint64(i*7919)%bigN, bigN); err != nil {
+		if _, err := audit.InclusionProof(ctx, db.AuditStore(), uint64(i*7919)%uint64(bigN), uint64(bigN)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,7 +93,7 @@ func BenchmarkAuditConsistencyProof1M(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := audit.ConsistencyProof(ctx, db.AuditStore(), uint64(1+i*7919)%bigN, bigN); err != nil {
+		if _, err := audit.ConsistencyProof(ctx, db.AuditStore(), uint64(1+i*7919)%uint64(bigN), uint64(bigN)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -187,30 +189,33 @@ func (s *AuditStore) Entries(ctx context.Context, f audit.Filter) ([]audit.Entry
 }
 
 // Nodes returns stored subtree hashes in the order of ids (nil if absent).
+// Ids come in runs (a page of leaves, the nodes above them), so each level
+// is read as index ranges, one range scan of the primary key per run, and
+// merged with the requested ids in index order: no per-id lookup.
 func (s *AuditStore) Nodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
-	pos := make(map[compact.NodeID][]int, len(ids))
-	byLevel := map[uint][]uint64{}
-	for i, id := range ids {
-		if _, seen := pos[id]; !seen {
-			byLevel[id.Level] = append(byLevel[id.Level], id.Index)
-		}
-		pos[id] = append(pos[id], i)
+	type want struct {
+		idx uint64
+		pos int
 	}
-	const chunk = 500
-	for level, idxs := range byLevel {
-		for start := 0; start < len(idxs); start += chunk {
-			part := idxs[start:min(start+chunk, len(idxs))]
-			args := []any{int(level)}
-			marks := make([]string, len(part))
-			for i, idx := range part {
-				marks[i] = "?"
-				args = append(args, int64(idx))
+	byLevel := map[uint][]want{}
+	for i, id := range ids {
+		byLevel[id.Level] = append(byLevel[id.Level], want{id.Index, i})
+	}
+	for level, ws := range byLevel {
+		slices.SortFunc(ws, func(a, b want) int { return cmp.Compare(a.idx, b.idx) })
+		for start := 0; start < len(ws); {
+			end := start + 1
+			for end < len(ws) && ws[end].idx-ws[end-1].idx <= 64 {
+				end++
 			}
-			rows, err := s.db.query(ctx, s.db, `SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx IN (`+strings.Join(marks, ",")+`)`, args...)
+			run := ws[start:end]
+			rows, err := s.db.query(ctx, s.db, `SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx BETWEEN ? AND ? ORDER BY idx`,
+				int(level), int64(run[0].idx), int64(run[len(run)-1].idx))
 			if err != nil {
 				return nil, fmt.Errorf("read audit nodes: %w", err)
 			}
+			j := 0
 			for rows.Next() {
 				var idx int64
 				var h []byte
@@ -218,8 +223,11 @@ func (s *AuditStore) Nodes(ctx context.Context, ids []compact.NodeID) ([][]byte,
 					rows.Close()
 					return nil, fmt.Errorf("scan audit node: %w", err)
 				}
-				for _, i := range pos[compact.NodeID{Level: level, Index: uint64(idx)}] {
-					out[i] = h
+				for j < len(run) && run[j].idx < uint64(idx) {
+					j++
+				}
+				for k := j; k < len(run) && run[k].idx == uint64(idx); k++ {
+					out[run[k].pos] = h
 				}
 			}
 			if err := rows.Close(); err != nil {
@@ -228,6 +236,7 @@ func (s *AuditStore) Nodes(ctx context.Context, ids []compact.NodeID) ([][]byte,
 			if err := rows.Err(); err != nil {
 				return nil, err
 			}
+			start = end
 		}
 	}
 	return out, nil

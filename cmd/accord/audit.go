@@ -32,11 +32,12 @@ func auditCommand() *command {
 		cpFile := fs.String("checkpoint", "", "checkpoint saved earlier from the node (remote verification)")
 		key := fs.String("key", "", "the node's verifier key (default: the key saved in the checkpoint file)")
 		entry := fs.Int64("entry", -1, "also prove this entry is included")
+		deep := fs.Bool("deep", false, "with --data: also compare every stored tree node (what proofs are made of), not only the leaves")
 		if err := parse(fs, args); err != nil {
 			return err
 		}
 		if *data != "" {
-			r, err := node.VerifyAudit(ctx, node.Config{DataDir: *data, DatabaseURL: *database})
+			r, err := node.VerifyAudit(ctx, node.Config{DataDir: *data, DatabaseURL: *database}, audit.VerifyOptions{Nodes: *deep})
 			if err != nil && (r == nil || !errors.Is(err, audit.ErrTampered)) {
 				return err
 			}

@@ -1,7 +1,7 @@
 -- The audit log: entries (Merkle leaves), hashes of complete subtrees, and
 -- signed checkpoints. Rows are only ever inserted, never updated or deleted.
 CREATE TABLE audit_entries (
-	seq BIGINT PRIMARY KEY,
+	seq INTEGER PRIMARY KEY, -- the rowid: entries are stored in log order
 	time BIGINT NOT NULL,
 	member_id TEXT NOT NULL,
 	organisation_id TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE audit_nodes (
 	idx BIGINT NOT NULL,
 	hash BLOB NOT NULL,
 	PRIMARY KEY (level, idx)
-);
+) WITHOUT ROWID; -- clustered on (level, idx): proofs and verification read ranges
 CREATE TABLE audit_checkpoints (
 	size BIGINT PRIMARY KEY,
 	note BLOB NOT NULL,
