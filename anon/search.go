@@ -97,7 +97,7 @@ type searcher struct {
 	hs      []*EncodedHierarchy
 	checks  []classCheck
 	sensOf  []int // per check: index into the sensitive columns, or -1
-	onlyK   int   // > 0 when the only criterion is k-anonymity with this k
+	onlyK   int   // > 0 when every criterion is k-anonymity; the largest k
 	lt      *lattice
 	g       *grouper
 	cc      *cellCosts
@@ -114,6 +114,12 @@ type searcher struct {
 	stack    []int
 	suppBuf  []int
 	penBuf   [][]float64
+	pen      [][][]float64 // pen[i][l][u]: cellCosts.pen by grouper code
+	psum     []float64
+	digits   []int // columns from the fastest varying in the sweep
+	// fullExtra: judge sums the whole suppression loss even when it
+	// cannot be the best, because it bounds the nodes below.
+	fullExtra bool
 }
 
 func newSearcher(t *Table, cfg Config) (*searcher, error) {
@@ -194,17 +200,49 @@ func newSearcher(t *Table, cfg Config) (*searcher, error) {
 		}
 		s.sensOf = append(s.sensOf, idx)
 	}
-	if k, ok := cfg.Criteria[0].(kAnonymity); ok && len(cfg.Criteria) == 1 {
-		s.onlyK = k.k
+	for _, c := range cfg.Criteria {
+		k, ok := c.(kAnonymity)
+		if !ok {
+			s.onlyK = 0
+			break
+		}
+		s.onlyK = max(s.onlyK, k.k)
 	}
 	lt, err := newLattice(levels)
 	if err != nil {
 		return nil, fmt.Errorf("anonymise: %w", err)
 	}
 	s.lt = lt
-	s.g = newGrouper(s.hs, rowCodes, rowSens, sensCard)
+	// The column with the most levels varies fastest in the sweep and is
+	// the least significant key field, so most roll-ups in the sweep are
+	// sequential passes.
+	s.digits = make([]int, 0, len(levels))
+	fast := len(levels) - 1
+	for i, l := range levels {
+		if l > levels[fast] {
+			fast = i
+		}
+	}
+	s.digits = append(s.digits, fast)
+	for i := len(levels) - 1; i >= 0; i-- {
+		if i != fast {
+			s.digits = append(s.digits, i)
+		}
+	}
+	s.g = newGrouper(s.hs, rowCodes, rowSens, sensCard, s.digits)
 	if cfg.Metric.cellMetric() {
 		s.cc = newCellCosts(cfg.Metric, s.qi, s.hs, t.Rows)
+		// Penalties indexed by the grouper's codes.
+		s.pen = make([][][]float64, len(s.hs))
+		for i := range s.hs {
+			for l, ext := range s.g.ext[i] {
+				p := make([]float64, len(ext))
+				for u, e := range ext {
+					p[u] = s.cc.pen[i][l][e]
+				}
+				s.pen[i] = append(s.pen[i], p)
+			}
+		}
 	} else {
 		s.lb = make([]float64, lt.size)
 	}

@@ -1,5 +1,10 @@
 package anon
 
+import (
+	"math"
+	"math/bits"
+)
+
 // nodeEval is the judgement of one transformation.
 type nodeEval struct {
 	acceptable bool
@@ -13,6 +18,9 @@ type nodeEval struct {
 // judge applies the criteria to every class of g and computes the metric.
 // keep, if not nil, receives whether each class is kept.
 func (s *searcher) judge(g *nodeGroups, keep []bool) nodeEval {
+	if g.keys != nil && s.g.sorted && s.onlyK > 0 {
+		return s.judgeSorted(g, keep)
+	}
 	var ev nodeEval
 	supp := s.suppBuf[:0]
 	var sumSq, keptSq float64
@@ -56,7 +64,11 @@ func (s *searcher) judge(g *nodeGroups, keep []bool) nodeEval {
 	switch {
 	case s.cc != nil:
 		ev.lb = s.cc.lowerBound(g.levels)
-		ev.loss = ev.lb + s.suppressionLoss(g, supp, s.best-ev.lb)
+		enough := s.best - ev.lb
+		if s.fullExtra {
+			enough = math.Inf(1)
+		}
+		ev.loss = ev.lb + s.suppressionLoss(g, supp, enough)
 	case s.cfg.Metric == MetricDiscernibility:
 		ev.lb = sumSq
 		ev.loss = keptSq + float64(ev.suppressed)*n
@@ -77,7 +89,7 @@ func (s *searcher) judge(g *nodeGroups, keep []bool) nodeEval {
 func (s *searcher) suppressionLoss(g *nodeGroups, supp []int, enough float64) float64 {
 	pens := s.penBuf[:0]
 	for i, l := range g.levels {
-		pens = append(pens, s.cc.pen[i][l])
+		pens = append(pens, s.pen[i][l])
 	}
 	s.penBuf = pens
 	var extra float64
@@ -104,6 +116,91 @@ func (s *searcher) suppressionLoss(g *nodeGroups, supp []int, enough float64) fl
 		}
 	}
 	return extra
+}
+
+// judgeSorted is judge for sorted classes and k-anonymity only. The
+// penalty of a suppressed class is a sum over its fields; consecutive
+// sorted keys share their most significant fields, so the partial sums of
+// those are kept and only the fields below the highest differing bit are
+// added again.
+func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
+	var ev nodeEval
+	k := uint32(s.onlyK)
+	var sumSq, keptSq, extra float64
+	gr := s.g
+	q := len(gr.ranks)
+	cell := s.cc != nil
+	var enough float64
+	pens := s.penBuf[:0]
+	if cell {
+		ev.lb = s.cc.lowerBound(g.levels)
+		enough = s.best - ev.lb
+		for _, i := range gr.ranks {
+			pens = append(pens, s.pen[i][g.levels[i]])
+		}
+		s.penBuf = pens
+	}
+	psum := grow(s.psum, q)
+	s.psum = psum
+	prev, first, stopped, nsupp := uint64(0), true, false, 0
+	for c, key := range g.keys {
+		size := g.count[c]
+		f := float64(size)
+		sumSq += f * f
+		if size >= k {
+			if keep != nil {
+				keep[c] = true
+			}
+			keptSq += f * f
+			ev.classes++
+			if ev.minClass == 0 || int(size) < ev.minClass {
+				ev.minClass = int(size)
+			}
+			continue
+		}
+		if keep != nil {
+			keep[c] = false
+		}
+		ev.suppressed += int(size)
+		if !cell || stopped {
+			continue
+		}
+		r := 0
+		if !first {
+			r = int(gr.rankOf[63-bits.LeadingZeros64(prev^key)])
+		}
+		first, prev = false, key
+		for ; r < q; r++ {
+			i := gr.ranks[r]
+			v := pens[r][key>>gr.shift[i]&gr.mask[i]]
+			if r > 0 {
+				v += psum[r-1]
+			}
+			psum[r] = v
+		}
+		extra += f * psum[q-1]
+		nsupp++
+		if nsupp&63 == 0 && extra > enough && !s.fullExtra {
+			stopped = true // already worse than the best; the exact value is not needed
+		}
+	}
+	ev.acceptable = ev.suppressed <= s.limit
+	n := float64(s.rows)
+	switch {
+	case cell:
+		ev.loss = ev.lb + extra
+	case s.cfg.Metric == MetricDiscernibility:
+		ev.lb = sumSq
+		ev.loss = keptSq + float64(ev.suppressed)*n
+	case s.cfg.Metric == MetricAverageClassSize:
+		ev.lb = n / float64(g.n)
+		classes := ev.classes
+		if ev.suppressed > 0 {
+			classes++
+		}
+		ev.loss = n / float64(classes)
+	}
+	return ev
 }
 
 // scale converts an internal loss to the reported value.
@@ -152,6 +249,7 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 		b, _ := s.g.fromRows(zero)
 		b.node = 0
 		s.cache.init(b)
+		s.cache.g = s.g
 	}
 	src := s.cache.source(s.lt, id, levels)
 	if src.node == id {
@@ -179,6 +277,42 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 	return g
 }
 
+// groupsChain returns the classes of node id for the top-down sweep,
+// which reaches nodes before their predecessors: when no predecessor is
+// cached it computes one first (recursively, down to a cached node or the
+// bottom), preferring the fastest column of the sweep so the roll-ups are
+// sequential passes. The nodes computed on the way stay cached for when the
+// sweep reaches them.
+func (s *searcher) groupsChain(id int) *nodeGroups {
+	if s.cache.bottom == nil {
+		s.groupsAt(0, s.levelsOf(0))
+	}
+	if id == 0 {
+		return s.cache.bottom
+	}
+	if g := s.cache.byNode[id]; g != nil {
+		return g
+	}
+	levels := s.lt.levels(id, nil)
+	src := s.cache.cachedPred(s.lt, id, levels)
+	if src == nil {
+		i := s.digits[0]
+		if levels[i] == 0 {
+			for _, j := range s.digits {
+				if levels[j] > 0 {
+					i = j
+					break
+				}
+			}
+		}
+		src = s.groupsChain(id - s.lt.stride[i])
+	}
+	g := s.g.rollUp(src, levels)
+	g.node = id
+	s.cache.put(g)
+	return g
+}
+
 // groupCache keeps recently computed classes, within a budget counted in
 // classes, plus the bottom node's, from which every node can be rolled up.
 // Entries leave in the order they came: the sweeps move upwards through the
@@ -190,7 +324,7 @@ type groupCache struct {
 	fifo   []*nodeGroups
 	total  int
 	budget int
-	preds  []int
+	g      *grouper // takes evicted groups for reuse
 }
 
 func (c *groupCache) init(bottom *nodeGroups) {
@@ -208,13 +342,7 @@ func (c *groupCache) source(lt *lattice, id int, levels []int) *nodeGroups {
 	if g := c.byNode[id]; g != nil {
 		return g
 	}
-	var best *nodeGroups
-	c.preds = lt.predecessors(id, c.preds[:0])
-	for _, p := range c.preds {
-		if g := c.byNode[p]; g != nil && (best == nil || g.n < best.n) {
-			best = g
-		}
-	}
+	best := c.cachedPred(lt, id, levels)
 	if best != nil {
 		return best
 	}
@@ -240,7 +368,36 @@ func (c *groupCache) put(g *nodeGroups) {
 		c.fifo = c.fifo[1:]
 		delete(c.byNode, old.node)
 		c.total -= old.n
+		if c.g != nil {
+			c.g.release(old)
+		}
 	}
+}
+
+// cachedPred returns the cached direct predecessor of id that is cheapest
+// to roll up from, or nil. Generalising the least significant key field is
+// a sequential pass; any other column needs its runs merged, about three
+// times the work.
+func (c *groupCache) cachedPred(lt *lattice, id int, levels []int) *nodeGroups {
+	var best *nodeGroups
+	bestCost := 0
+	for i, st := range lt.stride {
+		if levels[i] == 0 {
+			continue
+		}
+		g := c.byNode[id-st]
+		if g == nil {
+			continue
+		}
+		cost := 3 * g.n
+		if c.g != nil && c.g.sorted && c.g.shift[i] == 0 {
+			cost = g.n
+		}
+		if best == nil || cost < bestCost {
+			best, bestCost = g, cost
+		}
+	}
+	return best
 }
 
 // below reports whether a ≤ b in every column.

@@ -16,8 +16,81 @@ func (s *searcher) run() int {
 			return s.bestNode
 		}
 	}
-	s.sweepLexicographic()
+	if s.mono && s.cc != nil {
+		s.sweepTopDown()
+	} else {
+		s.sweepLexicographic()
+	}
 	return s.bestNode
+}
+
+// sweepOrder returns every node in lexicographic order of its levels,
+// s.digits[0] varying fastest: a topological order of the lattice.
+func (s *searcher) sweepOrder() []int32 {
+	order := make([]int32, 0, s.lt.size)
+	lv := make([]int, len(s.digits))
+	id := 0
+	for n := 0; n < s.lt.size; n++ {
+		if n > 0 {
+			for _, i := range s.digits {
+				if lv[i] < s.lt.top[i] {
+					lv[i]++
+					id += s.lt.stride[i]
+					break
+				}
+				id -= lv[i] * s.lt.stride[i]
+				lv[i] = 0
+			}
+		}
+		order = append(order, int32(id))
+	}
+	return order
+}
+
+// sweepTopDown evaluates the remaining candidates from the top of the
+// lattice down, for cell metrics and criteria under which a suppressed
+// record stays suppressed in every less generalised transformation
+// (k-anonymity, distinct l-diversity). The loss is the loss without
+// suppression, which grows upwards, plus the extra loss of the suppressed
+// records, which shrinks upwards: a record suppressed above is suppressed
+// below too, and there it costs at least as much (its values are less
+// generalised, so rarer). So extra(node) ≥ extra(any node above), and
+// visiting nodes after everything above them gives every node the bound
+// lowerBound(node) + max extra above; a node whose bound reaches the best
+// loss is not evaluated. Bounds pass down through unevaluated nodes.
+func (s *searcher) sweepTopDown() {
+	order := s.sweepOrder()
+	s.fullExtra = true
+	defer func() { s.fullExtra = false }()
+	xlb := make([]float64, s.lt.size) // lower bound on the extra loss
+	var lv []int
+	for n := len(order) - 1; n >= 0; n-- {
+		id := int(order[n])
+		lv = s.lt.levels(id, lv)
+		x := xlb[id]
+		for i, st := range s.lt.stride {
+			if lv[i] < s.lt.top[i] {
+				x = max(x, xlb[id+st])
+			}
+		}
+		xlb[id] = x
+		base := s.cc.lowerBound(lv)
+		if s.bestNode >= 0 && base >= s.best {
+			s.stack = s.lt.tagUp(id, flagPruned, s.stack)
+			continue
+		}
+		if !s.candidate(id) || s.bestNode >= 0 && base+x >= s.best {
+			continue
+		}
+		g := s.groupsChain(id)
+		ev := s.judge(g, nil)
+		s.checked++
+		s.lt.flags[id] |= flagChecked | flagEvaluated
+		if ev.acceptable && (ev.loss < s.best || s.bestNode < 0) {
+			s.best, s.bestNode = ev.loss, id
+		}
+		xlb[id] = max(x, ev.loss-ev.lb)
+	}
 }
 
 // candidate reports whether node id still needs its exact loss.
@@ -29,16 +102,30 @@ func (s *searcher) candidate(id int) bool {
 	return !s.mono || f&flagAnonymous != 0
 }
 
-// sweepLexicographic evaluates the remaining candidates in the order of
-// their numbers, which is topological (a predecessor differs by one stride).
+// sweepLexicographic evaluates the remaining candidates in lexicographic
+// order of their levels, s.digits[0] varying fastest, which is
+// topological.
 // Lower bounds, which only grow upwards, come from the cell costs or are
 // inherited from predecessors; a node whose bound reaches the best loss is
 // pruned with its up-set. In this order the predecessor along the last
 // column was evaluated just before, so its classes are still cached and the
-// roll-up costs about as much as the node has classes.
+// roll-up is one sequential pass over them.
 func (s *searcher) sweepLexicographic() {
 	var preds []int
-	for id := range s.lt.size {
+	lv := make([]int, len(s.digits))
+	for id, n := 0, 0; n < s.lt.size; n++ {
+		if n > 0 {
+			// Next level vector in mixed radix, s.digits[0] fastest.
+			for _, i := range s.digits {
+				if lv[i] < s.lt.top[i] {
+					lv[i]++
+					id += s.lt.stride[i]
+					break
+				}
+				id -= lv[i] * s.lt.stride[i]
+				lv[i] = 0
+			}
+		}
 		if s.lt.flags[id]&flagPruned != 0 {
 			continue
 		}

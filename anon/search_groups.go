@@ -41,13 +41,22 @@ type groupHist struct{ off, val, cnt []uint32 }
 // to the classes of the source, not to the rows.
 type grouper struct {
 	hs       []*EncodedHierarchy
+	rowMap   [][][]uint32   // rowMap[i][l]: dictionary code -> level-l code
 	up       [][][][]uint32 // up[i][a][b]: level-a code -> level-b code
+	ext      [][][]uint32   // ext[i][l][u]: the EncodedHierarchy code of code u
 	rowCodes [][]uint32     // dictionary codes of the quasi-identifiers
 	rowSens  [][]uint32     // dictionary codes of the sensitive columns
 	sensCard []int
 	packed   bool
-	shift    []uint
-	mask     []uint64
+	// sorted: packed keys kept in ascending order, rolled up by merging
+	// instead of hashing (packed mode without sensitive columns).
+	sorted bool
+	shift  []uint
+	mask   []uint64
+	width  []uint
+	total  uint  // bits used by the packed key
+	ranks  []int // columns from the most to the least significant field
+	rankOf [64]int8
 
 	// scratch reused between calls
 	keys     []uint64
@@ -62,18 +71,44 @@ type grouper struct {
 	dense    []uint32
 	touched  []uint32
 	mapped   [][]uint32
+	sortBuf  sortScratch
+	free     []*nodeGroups // evicted groups whose slices may be reused
 }
 
-func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard []int) *grouper {
+// newGrouper prepares the code maps. Generalised codes are renumbered so
+// that every map from a lower to a higher level is non-decreasing (values
+// in the order of their paths from the top of the hierarchy), which keeps
+// sorted keys sorted when a column is generalised. lsbFirst lists the
+// columns from the least significant key field up (nil: last column least
+// significant).
+func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard []int, lsbFirst []int) *grouper {
 	g := &grouper{hs: hs, rowCodes: rowCodes, rowSens: rowSens, sensCard: sensCard}
-	g.up = make([][][][]uint32, len(hs))
+	q := len(hs)
+	g.up = make([][][][]uint32, q)
+	g.rowMap = make([][][]uint32, q)
+	g.ext = make([][][]uint32, q)
 	for i, h := range hs {
+		toInt, toExt := monotoneCodes(h)
+		g.ext[i] = toExt
 		L := h.Levels()
+		g.rowMap[i] = make([][]uint32, L)
+		for l := range L {
+			m := make([]uint32, len(h.Maps[l]))
+			for c, e := range h.Maps[l] {
+				m[c] = toInt[l][e]
+			}
+			g.rowMap[i][l] = m
+		}
 		g.up[i] = make([][][]uint32, L)
 		for a := range L {
 			g.up[i][a] = make([][]uint32, L)
 			for b := a + 1; b < L; b++ {
-				g.up[i][a][b] = h.Up(a, b)
+				ext := h.Up(a, b)
+				m := make([]uint32, len(ext))
+				for u, e := range toExt[a] {
+					m[u] = toInt[b][ext[e]]
+				}
+				g.up[i][a][b] = m
 			}
 		}
 	}
@@ -82,23 +117,86 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 		maxCard = max(maxCard, c)
 	}
 	g.dense = make([]uint32, maxCard)
-	g.mapped = make([][]uint32, len(hs))
-	var total uint
-	for i := len(hs) - 1; i >= 0; i-- {
-		w := uint(bits.Len(uint(max(hs[i].Cardinality(0)-1, 0))))
-		g.shift = append([]uint{total}, g.shift...)
-		g.mask = append([]uint64{1<<w - 1}, g.mask...)
-		total += w
+	g.mapped = make([][]uint32, q)
+	if lsbFirst == nil {
+		for i := q - 1; i >= 0; i-- {
+			lsbFirst = append(lsbFirst, i)
+		}
 	}
-	g.packed = total <= packedKeyBits
+	g.shift = make([]uint, q)
+	g.mask = make([]uint64, q)
+	g.width = make([]uint, q)
+	g.ranks = make([]int, q)
+	for r, i := range lsbFirst {
+		w := uint(bits.Len(uint(max(hs[i].Cardinality(0)-1, 0))))
+		g.shift[i], g.width[i] = g.total, w
+		g.mask[i] = 1<<w - 1
+		g.total += w
+		g.ranks[q-1-r] = i
+	}
+	g.packed = g.total <= packedKeyBits
+	g.sorted = g.packed && len(sensCard) == 0
+	if g.packed {
+		for r, i := range g.ranks {
+			for b := g.shift[i]; b < g.shift[i]+g.width[i]; b++ {
+				g.rankOf[b] = int8(r)
+			}
+		}
+	}
 	return g
+}
+
+// monotoneCodes renumbers the codes of every level of h: level-0 values
+// are ordered by their generalisations from the top level down, and each
+// level numbered in order of first appearance, so all maps up the
+// hierarchy are non-decreasing. It returns both directions.
+func monotoneCodes(h *EncodedHierarchy) (toInt, toExt [][]uint32) {
+	L := h.Levels()
+	c0 := h.Cardinality(0)
+	paths := make([][]uint32, L)
+	for l := 1; l < L; l++ {
+		paths[l] = h.Up(0, l)
+	}
+	leaves := make([]uint32, c0)
+	for g := range leaves {
+		leaves[g] = uint32(g)
+	}
+	slices.SortFunc(leaves, func(a, b uint32) int {
+		for l := L - 1; l >= 1; l-- {
+			if x, y := paths[l][a], paths[l][b]; x != y {
+				return int(x) - int(y)
+			}
+		}
+		return int(a) - int(b)
+	})
+	toInt = make([][]uint32, L)
+	toExt = make([][]uint32, L)
+	for l := range L {
+		toInt[l] = make([]uint32, h.Cardinality(l))
+		seen := make([]bool, h.Cardinality(l))
+		for _, g := range leaves {
+			e := g
+			if l > 0 {
+				e = paths[l][g]
+			}
+			if !seen[e] {
+				seen[e] = true
+				toInt[l][e] = uint32(len(toExt[l]))
+				toExt[l] = append(toExt[l], e)
+			}
+		}
+	}
+	return toInt, toExt
 }
 
 // fromRows groups the rows at the given levels. parent[r] is the class of
 // row r; it aliases scratch and is valid until the next call.
 func (g *grouper) fromRows(levels []int) (*nodeGroups, []uint32) {
-	for i, h := range g.hs {
-		g.mapped[i] = h.Maps[levels[i]]
+	for i := range g.hs {
+		g.mapped[i] = g.rowMap[i][levels[i]]
+	}
+	if g.sorted {
+		return g.fromRowsSorted(levels)
 	}
 	if !g.packed {
 		return g.group(g.rowCodes, g.mapped, nil, nil, levels)
@@ -121,6 +219,9 @@ func (g *grouper) fromRows(levels []int) (*nodeGroups, []uint32) {
 func (g *grouper) rollUp(src *nodeGroups, levels []int) *nodeGroups {
 	for i := range g.hs {
 		g.mapped[i] = g.up[i][src.levels[i]][levels[i]] // nil: same level
+	}
+	if g.sorted {
+		return g.rollUpSorted(src, levels)
 	}
 	if !g.packed {
 		dst, _ := g.group(src.codes, g.mapped, src.count, src.hist, levels)

@@ -1,0 +1,275 @@
+package anon
+
+// Sorted classes: in packed mode without sensitive columns the classes of
+// a transformation are kept in ascending key order. Codes are numbered so
+// that generalising is non-decreasing (see monotoneCodes), hence
+// generalising one column keeps the keys sorted within every run of equal
+// more significant fields, and the classes that merge are adjacent (least
+// significant column) or in a few sorted runs (any other column). Rolling
+// up is then a sequential merge instead of hashing: no table to clear, no
+// random access, and the output is sorted again for the next roll-up.
+
+// sortScratch holds the buffers of the sorted roll-up.
+type sortScratch struct {
+	ka, kb  []uint64 // alternate pass outputs
+	ca, cb  []uint32
+	tk      []uint64 // run merging
+	tc      []uint32
+	bounds  []int
+	nb      [2][]int
+	rows    []uint32
+	keyRows []uint64
+	rowTmp  []uint32
+	keyTmp  []uint64
+	hist    []uint32
+}
+
+// newGroups returns groups for n classes, reusing the slices of an evicted
+// node when one is large enough.
+func (g *grouper) newGroups(levels []int, n int) *nodeGroups {
+	for i := len(g.free) - 1; i >= 0; i-- {
+		f := g.free[i]
+		if cap(f.keys) >= n && cap(f.keys) <= 4*n+1024 {
+			g.free[i] = g.free[len(g.free)-1]
+			g.free = g.free[:len(g.free)-1]
+			f.levels = append(f.levels[:0], levels...)
+			f.n, f.node = n, 0
+			f.keys, f.count = f.keys[:n], f.count[:n]
+			return f
+		}
+	}
+	return &nodeGroups{levels: append([]int(nil), levels...), n: n, keys: make([]uint64, n), count: make([]uint32, n)}
+}
+
+// release offers the slices of groups no longer referenced for reuse.
+func (g *grouper) release(ng *nodeGroups) {
+	if !g.sorted || ng == nil || ng.keys == nil {
+		return
+	}
+	if len(g.free) >= 16 {
+		g.free = g.free[1:]
+	}
+	g.free = append(g.free, ng)
+}
+
+// fromRowsSorted groups the rows at levels: keys are radix-sorted with
+// their row numbers and equal keys form a class.
+func (g *grouper) fromRowsSorted(levels []int) (*nodeGroups, []uint32) {
+	n := len(g.rowCodes[0])
+	sc := &g.sortBuf
+	keys := grow(sc.keyRows, n)
+	sc.keyRows = keys
+	clear(keys)
+	for i, col := range g.rowCodes {
+		m, sh := g.mapped[i], g.shift[i]
+		for j, c := range col {
+			keys[j] |= uint64(m[c]) << sh
+		}
+	}
+	rows := grow(sc.rows, n)
+	sc.rows = rows
+	for j := range rows {
+		rows[j] = uint32(j)
+	}
+	keys, rows = sc.radixSort(keys, rows, g.total)
+	parent := grow(g.parent, n)
+	g.parent = parent
+	classes := 0
+	for j, k := range keys {
+		if j == 0 || k != keys[j-1] {
+			classes++
+		}
+		parent[rows[j]] = uint32(classes - 1)
+	}
+	dst := g.newGroups(levels, classes)
+	c := -1
+	for j, k := range keys {
+		if j == 0 || k != keys[j-1] {
+			c++
+			dst.keys[c] = k
+			dst.count[c] = 0
+		}
+		dst.count[c]++
+	}
+	return dst, parent
+}
+
+// radixSort sorts keys (the low bits significant) with their payloads,
+// least significant digit first. It returns the sorted slices, which are
+// either the inputs or scratch owned by sc.
+func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uint64, []uint32) {
+	const digit = 11
+	n := len(keys)
+	tk := grow(sc.keyTmp, n)
+	tv := grow(sc.rowTmp, n)
+	sc.keyTmp, sc.rowTmp = tk, tv
+	hist := grow(sc.hist, 1<<digit)
+	sc.hist = hist
+	for sh := uint(0); sh < bits; sh += digit {
+		clear(hist)
+		for _, k := range keys {
+			hist[k>>sh&(1<<digit-1)]++
+		}
+		var sum uint32
+		for d, c := range hist {
+			hist[d] = sum
+			sum += c
+		}
+		for j, k := range keys {
+			d := k >> sh & (1<<digit - 1)
+			p := hist[d]
+			hist[d]++
+			tk[p], tv[p] = k, vals[j]
+		}
+		keys, tk = tk, keys
+		vals, tv = tv, vals
+	}
+	return keys, vals
+}
+
+// rollUpSorted generalises the sorted classes of src to levels, one
+// changed column at a time, least significant first.
+func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
+	sc := &g.sortBuf
+	inK, inC := src.keys, src.count
+	pass := 0
+	for r := len(g.ranks) - 1; r >= 0; r-- {
+		i := g.ranks[r]
+		m := g.mapped[i]
+		if m == nil {
+			continue
+		}
+		var outK []uint64
+		var outC []uint32
+		if pass%2 == 0 {
+			sc.ka, sc.ca = grow(sc.ka, len(inK)), grow(sc.ca, len(inK))
+			outK, outC = sc.ka, sc.ca
+		} else {
+			sc.kb, sc.cb = grow(sc.kb, len(inK)), grow(sc.cb, len(inK))
+			outK, outC = sc.kb, sc.cb
+		}
+		n := g.rollOne(inK, inC, outK, outC, i, m)
+		inK, inC = outK[:n], outC[:n]
+		pass++
+	}
+	dst := g.newGroups(levels, len(inK))
+	copy(dst.keys, inK)
+	copy(dst.count, inC)
+	return dst
+}
+
+// rollOne maps the field of column i of the sorted keys inK through m and
+// writes the merged, sorted classes to outK/outC, returning their number.
+func (g *grouper) rollOne(inK []uint64, inC []uint32, outK []uint64, outC []uint32, i int, m []uint32) int {
+	sh, fm := g.shift[i], g.mask[i]
+	clr := ^(fm << sh)
+	n := 0
+	if sh == 0 {
+		// Least significant field: equal keys are adjacent.
+		for j, k := range inK {
+			nk := k&clr | uint64(m[k&fm])
+			if n > 0 && outK[n-1] == nk {
+				outC[n-1] += inC[j]
+				continue
+			}
+			outK[n], outC[n] = nk, inC[j]
+			n++
+		}
+		return n
+	}
+	hiShift := sh + g.width[i]
+	sc := &g.sortBuf
+	for j := 0; j < len(inK); {
+		// A segment: equal fields above column i, and equal mapped code.
+		// It consists of one sorted run per original code.
+		k := inK[j]
+		hi := k >> hiShift
+		c := k >> sh & fm
+		mc := m[c]
+		add := uint64(mc) << sh
+		start := j
+		bounds := append(sc.bounds[:0], 0)
+		for j < len(inK) {
+			k = inK[j]
+			if k>>hiShift != hi {
+				break
+			}
+			c2 := k >> sh & fm
+			if c2 != c {
+				if m[c2] != mc {
+					break
+				}
+				c = c2
+				bounds = append(bounds, j-start)
+			}
+			outK[n+j-start], outC[n+j-start] = k&clr|add, inC[j]
+			j++
+		}
+		bounds = append(bounds, j-start)
+		sc.bounds = bounds
+		if len(bounds) == 2 {
+			n += j - start
+			continue
+		}
+		n += sc.mergeRuns(outK[n:n+j-start], outC[n:n+j-start], bounds)
+	}
+	return n
+}
+
+// mergeRuns merges the sorted runs k[bounds[r]:bounds[r+1]], adding the
+// counts of equal keys, into k[:n] and returns n. Keys within a run are
+// distinct.
+func (sc *sortScratch) mergeRuns(k []uint64, c []uint32, bounds []int) int {
+	sc.tk, sc.tc = grow(sc.tk, len(k)), grow(sc.tc, len(k))
+	srcK, srcC, dstK, dstC := k, c, sc.tk[:len(k)], sc.tc[:len(k)]
+	for round := 0; len(bounds) > 2; round++ {
+		nb := append(sc.nb[round%2][:0], 0)
+		out := 0
+		for r := 0; r+1 < len(bounds); r += 2 {
+			a0, a1 := bounds[r], bounds[r+1]
+			if r+2 >= len(bounds) {
+				out += copy(dstK[out:], srcK[a0:a1])
+				copy(dstC[out-(a1-a0):], srcC[a0:a1])
+				nb = append(nb, out)
+				continue
+			}
+			b0, b1 := a1, bounds[r+2]
+			x, y := a0, b0
+			for x < a1 && y < b1 {
+				kx, ky := srcK[x], srcK[y]
+				switch {
+				case kx < ky:
+					dstK[out], dstC[out] = kx, srcC[x]
+					x++
+				case ky < kx:
+					dstK[out], dstC[out] = ky, srcC[y]
+					y++
+				default:
+					dstK[out], dstC[out] = kx, srcC[x]+srcC[y]
+					x++
+					y++
+				}
+				out++
+			}
+			for ; x < a1; x++ {
+				dstK[out], dstC[out] = srcK[x], srcC[x]
+				out++
+			}
+			for ; y < b1; y++ {
+				dstK[out], dstC[out] = srcK[y], srcC[y]
+				out++
+			}
+			nb = append(nb, out)
+		}
+		// The next round reads what this one wrote.
+		sc.nb[round%2] = nb
+		bounds = nb
+		srcK, srcC, dstK, dstC = dstK, dstC, srcK, srcC
+	}
+	n := bounds[1]
+	if &srcK[0] != &k[0] {
+		copy(k[:n], srcK[:n])
+		copy(c[:n], srcC[:n])
+	}
+	return n
+}
