@@ -192,6 +192,9 @@ func (s *Server) handleDatasetRisk(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	if p.Member.OrganisationID != d.OrganisationID && !d.Confirmed() {
+		return accord.Errorf(accord.EFORBIDDEN, "dataset %s is not shared with other organisations until its custodian confirms its classification", d.ID)
+	}
 	q := r.URL.Query()
 	opts := anon.RiskOptions{Sensitive: q.Get("sensitive")}
 	if v := q.Get("qi"); v != "" {

@@ -161,3 +161,38 @@ func TestAuditAndAgreementEndpointsForEveryRole(t *testing.T) {
 	}
 	_ = accord.EFORBIDDEN
 }
+
+func TestUnconfirmedDatasetIsNotShared(t *testing.T) {
+	n := startNode(t, "")
+	if s, _ := n.upload(t, n.roleToken("custodian"), "organisation=riverside-tenants&id=base", surveyCSV); s != 201 {
+		t.Fatal("seed import failed")
+	}
+	yaml, keys := demoAgreement(t)
+	if s := n.postYAML(t, n.roleToken("steward"), "/api/v1/agreements", yaml); s != 201 {
+		t.Fatalf("submit = %d", s)
+	}
+	a, _ := agreement.Parse([]byte(yaml))
+	n.call(t, n.roleToken("steward"), "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "propose"})
+	for org, steward := range map[string]string{"riverside-tenants": n.roleToken("steward"), "eastside-health": n.Tokens["eastside-health-steward"].Token} {
+		sig, _ := agreement.Sign(a, org, keys[org])
+		if s, body := n.call(t, steward, "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "sign", "signature": sig}); s != 200 {
+			t.Fatalf("sign for %s = %d %v", org, s, body)
+		}
+	}
+	analyst := n.Tokens["eastside-health-analyst"].Token
+	path := "/api/v1/datasets/base/risk?qi=age,sex&purpose=advocacy.report"
+	if s, body := n.call(t, analyst, "GET", path, nil); s != 403 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "confirms its classification") {
+		t.Fatalf("risk on an unconfirmed dataset = %d %v", s, body)
+	}
+	classes := map[string]any{"columns": map[string]string{"name": "identifier", "email": "identifier", "age": "quasi", "sex": "quasi", "postcode": "quasi", "diagnosis": "sensitive"}}
+	if s, _ := n.call(t, n.roleToken("custodian"), "PUT", "/api/v1/datasets/base/classification", classes); s != 200 {
+		t.Fatal("classify failed")
+	}
+	if s, body := n.call(t, analyst, "GET", path, nil); s != 200 {
+		t.Fatalf("risk under the agreement after confirmation = %d %v", s, body)
+	}
+	// Another partner, not party to the agreement, is refused by the decision function.
+	if s, _ := n.call(t, n.Tokens["north-legal-aid-analyst"].Token, "GET", path, nil); s != 403 {
+		t.Fatalf("non-party risk = %d", s)
+	}
+}
