@@ -216,6 +216,16 @@ func modelName(m string) string {
 	return "no model"
 }
 
+// WriteLinkageJSON writes a linkage report as indented JSON.
+func WriteLinkageJSON(w io.Writer, r *LinkageReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write linkage report as JSON: %w", err)
+	}
+	return nil
+}
+
 // WriteLinkageText writes a linkage report as plain text.
 func WriteLinkageText(w io.Writer, r *LinkageReport) error {
 	var b strings.Builder

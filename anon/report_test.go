@@ -63,6 +63,15 @@ func TestWriteLinkageTextGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "linkage.txt", buf.Bytes())
+
+	buf.Reset()
+	if err := WriteLinkageJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var back LinkageReport
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Reidentifiable != r.Reidentifiable || len(back.Pairs) != 2 {
+		t.Errorf("linkage JSON does not round-trip: %v %+v", err, back)
+	}
 }
 
 func TestWriteJSONRoundTrip(t *testing.T) {

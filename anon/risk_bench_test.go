@@ -169,3 +169,22 @@ func BenchmarkBaselineMap(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLinkage joins two independent synthetic Adult tables of the
+// same size on all nine columns (paired by name).
+func BenchmarkLinkage(b *testing.B) {
+	for _, rows := range benchSizes() {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			a, other := adultTable(rows), synth.Adult(rows, 2)
+			var r *anon.LinkageReport
+			for b.Loop() {
+				var err error
+				if r, err = anon.Linkage(a, other, anon.LinkageOptions{NamesOnly: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2*rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(r.Reidentifiable), "reidentifiable")
+		})
+	}
+}
