@@ -19,6 +19,7 @@ import (
 
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/anon"
+	"github.com/accord-coalition/accord/consent"
 	"github.com/accord-coalition/accord/envelope"
 	"github.com/accord-coalition/accord/ingest"
 )
@@ -190,6 +191,37 @@ func (s *Service) Rows(ctx context.Context, d *accord.Dataset, fn func(rec []str
 
 // Table loads d (optionally only some columns) into a columnar table.
 func (s *Service) Table(ctx context.Context, d *accord.Dataset, columns ...string) (*anon.Table, error) {
+	return s.table(ctx, d, nil, columns)
+}
+
+// TableForPurpose loads d for a use under purpose, without the rows of
+// subjects whose consent for that purpose is missing, withdrawn or expired.
+// It returns how many rows were withheld. A dataset without a confirmed
+// subject column, or whose subjects were never registered, withholds none.
+func (s *Service) TableForPurpose(ctx context.Context, d *accord.Dataset, purpose string, columns ...string) (*anon.Table, int, error) {
+	subject := d.ColumnsOfClass(accord.ClassSubject)
+	if len(subject) == 0 {
+		t, err := s.table(ctx, d, nil, columns)
+		return t, 0, err
+	}
+	withheld, err := s.Store.WithheldSubjects(ctx, d.ID, purpose, s.now())
+	if err != nil {
+		return nil, 0, err
+	}
+	f := consent.NewFilter(withheld)
+	col := slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == subject[0] })
+	dropped := 0
+	t, err := s.table(ctx, d, func(rec []string) bool {
+		if f.Withheld(rec[col]) {
+			dropped++
+			return false
+		}
+		return true
+	}, columns)
+	return t, dropped, err
+}
+
+func (s *Service) table(ctx context.Context, d *accord.Dataset, keep func(rec []string) bool, columns []string) (*anon.Table, error) {
 	names := columns
 	if len(names) == 0 {
 		for _, c := range d.Columns {
@@ -206,6 +238,9 @@ func (s *Service) Table(ctx context.Context, d *accord.Dataset, columns ...strin
 	b := anon.NewTableBuilder(names)
 	row := make([]string, len(names))
 	err := s.Rows(ctx, d, func(rec []string) error {
+		if keep != nil && !keep(rec) {
+			return nil
+		}
 		for i, j := range idx {
 			row[i] = rec[j]
 		}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/accord-coalition/accord"
@@ -223,10 +224,19 @@ func (s *Server) handleDatasetRisk(w http.ResponseWriter, r *http.Request) error
 		Purpose: q.Get("purpose"), Custodian: d.OrganisationID}); err != nil {
 		return err
 	}
-	t, err := svc.Table(r.Context(), d, cols...)
+	// Data leaving its custodian leaves without the rows of people whose
+	// consent for this purpose is missing, withdrawn or expired.
+	var t *anon.Table
+	withheld := 0
+	if p.Member.OrganisationID == d.OrganisationID {
+		t, err = svc.Table(r.Context(), d, cols...)
+	} else {
+		t, withheld, err = svc.TableForPurpose(r.Context(), d, q.Get("purpose"), cols...)
+	}
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Accord-Withheld-Rows", strconv.Itoa(withheld))
 	rep, err := anon.Assess(t, opts)
 	if err != nil {
 		return &accord.Error{Code: accord.EINVALID, Message: err.Error(), Err: err}

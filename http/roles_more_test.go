@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/ed25519"
 	"net/http"
 	"strings"
@@ -194,5 +195,78 @@ func TestUnconfirmedDatasetIsNotShared(t *testing.T) {
 	// Another partner, not party to the agreement, is refused by the decision function.
 	if s, _ := n.call(t, n.Tokens["north-legal-aid-analyst"].Token, "GET", path, nil); s != 403 {
 		t.Fatalf("non-party risk = %d", s)
+	}
+}
+
+// activeDemoAgreement imports "base" with a subject column, confirms its
+// classification and brings demo-share into force.
+func activeDemoAgreement(t *testing.T, n *testNode, csv string, classes map[string]string) {
+	t.Helper()
+	if s, body := n.upload(t, n.roleToken("custodian"), "organisation=riverside-tenants&id=base", csv); s != 201 {
+		t.Fatalf("import = %d %v", s, body)
+	}
+	if s, body := n.call(t, n.roleToken("custodian"), "PUT", "/api/v1/datasets/base/classification", map[string]any{"columns": classes}); s != 200 {
+		t.Fatalf("classify = %d %v", s, body)
+	}
+	yaml, keys := demoAgreement(t)
+	if s := n.postYAML(t, n.roleToken("steward"), "/api/v1/agreements", yaml); s != 201 {
+		t.Fatalf("submit = %d", s)
+	}
+	a, _ := agreement.Parse([]byte(yaml))
+	n.call(t, n.roleToken("steward"), "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "propose"})
+	for org, steward := range map[string]string{"riverside-tenants": n.roleToken("steward"), "eastside-health": n.Tokens["eastside-health-steward"].Token} {
+		sig, _ := agreement.Sign(a, org, keys[org])
+		if s, body := n.call(t, steward, "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "sign", "signature": sig}); s != 200 {
+			t.Fatalf("sign for %s = %d %v", org, s, body)
+		}
+	}
+}
+
+func TestWithdrawnConsentExcludesRowsFromPartnerUse(t *testing.T) {
+	n := startNode(t, "")
+	activeDemoAgreement(t, n, "respondent;age;sex\nr1;34;F\nr2;34;M\nr3;51;M\nr4;29;F\n",
+		map[string]string{"respondent": "subject", "age": "quasi", "sex": "quasi"})
+	cust := n.roleToken("custodian")
+	risk := func() (float64, string) {
+		req, _ := http.NewRequest("GET", n.URL+"/api/v1/datasets/base/risk?qi=age,sex&purpose=advocacy.report", nil)
+		req.Header.Set("Authorization", "Bearer "+n.Tokens["eastside-health-analyst"].Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rep map[string]any
+		if err := decodeJSONBody(resp, &rep); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("risk = %d %v %v", resp.StatusCode, rep, err)
+		}
+		return rep["records"].(float64), resp.Header.Get("Accord-Withheld-Rows")
+	}
+	if recs, withheld := risk(); recs != 4 || withheld != "0" {
+		t.Fatalf("before consent management: %v records, %s withheld", recs, withheld)
+	}
+	if s, body := n.call(t, cust, "POST", "/api/v1/consent/subjects/register", map[string]any{"dataset": "base"}); s != 200 && s != 201 {
+		t.Fatalf("register = %d %v", s, body)
+	}
+	// Registered subjects without a decision are withheld: consent is opt-in.
+	if s, body := n.call(t, n.Tokens["eastside-health-analyst"].Token, "GET", "/api/v1/datasets/base/risk?qi=age,sex&purpose=advocacy.report", nil); s != 400 || !strings.Contains(fmt.Sprint(body), "no records") {
+		t.Fatalf("registered, no decisions: every row withheld, got %d %v", s, body)
+	}
+	for _, subj := range []string{"r1", "r2", "r3", "r4"} {
+		if s, body := n.call(t, cust, "POST", "/api/v1/consent/events", map[string]any{"dataset": "base", "subject": subj, "purpose": "advocacy.report", "state": "given", "agreement": "demo-share@1"}); s != 201 && s != 200 {
+			t.Fatalf("give = %d %v", s, body)
+		}
+	}
+	if recs, _ := risk(); recs != 4 {
+		t.Fatalf("all given: %v records", recs)
+	}
+	if s, body := n.call(t, cust, "POST", "/api/v1/consent/events", map[string]any{"dataset": "base", "subject": "r2", "purpose": "advocacy.report", "state": "withdrawn", "agreement": "demo-share@1"}); s != 201 && s != 200 {
+		t.Fatalf("withdraw = %d %v", s, body)
+	}
+	if recs, withheld := risk(); recs != 3 || withheld != "1" {
+		t.Fatalf("after a withdrawal: %v records, %s withheld", recs, withheld)
+	}
+	// The custodian's own work is not a use under the purpose: all rows.
+	if s, rep := n.call(t, cust, "GET", "/api/v1/datasets/base/risk?qi=age,sex&purpose=governance.risk-assessment", nil); s != 200 || rep["records"].(float64) != 4 {
+		t.Fatalf("custodian's own assessment = %d %v", s, rep)
 	}
 }
