@@ -2,8 +2,8 @@ package http_test
 
 import (
 	"context"
-	"fmt"
 	"crypto/ed25519"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
