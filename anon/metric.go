@@ -66,7 +66,8 @@ func (m Metric) cellMetric() bool { return m == MetricEntropy || m == MetricLoss
 type cellCosts struct {
 	base  [][]float64
 	pen   [][][]float64
-	scale float64 // divides the sum (1, or N·q for the mean loss)
+	all   [][]float64 // all[i][l]: Σ over records of pen, column i at level l
+	scale float64     // divides the sum (1, or N·q for the mean loss)
 }
 
 func newCellCosts(m Metric, cols []*Column, hs []*EncodedHierarchy, rows int) *cellCosts {
@@ -83,6 +84,7 @@ func newCellCosts(m Metric, cols []*Column, hs []*EncodedHierarchy, rows int) *c
 		}
 		base := make([]float64, h.Levels())
 		pen := make([][]float64, h.Levels())
+		all := make([]float64, h.Levels())
 		for l := range h.Levels() {
 			gen := make([]float64, h.Cardinality(l))
 			for c, f := range freq {
@@ -113,7 +115,11 @@ func newCellCosts(m Metric, cols []*Column, hs []*EncodedHierarchy, rows int) *c
 				}
 			}
 			base[l], pen[l] = b, p
+			for g, fg := range gen {
+				all[l] += fg * p[g]
+			}
 		}
+		cc.all = append(cc.all, all)
 		cc.base = append(cc.base, base)
 		cc.pen = append(cc.pen, pen)
 	}
@@ -126,6 +132,15 @@ func leafShare(h *EncodedHierarchy, l, g int) float64 {
 		return 0
 	}
 	return float64(h.Leaves[l][g]-1) / float64(h.Domain-1)
+}
+
+// allPenalty is the extra loss of suppressing every record.
+func (cc *cellCosts) allPenalty(levels []int) float64 {
+	var s float64
+	for i, l := range levels {
+		s += cc.all[i][l]
+	}
+	return s
 }
 
 // lowerBound returns the loss of the levels with no suppression, a lower

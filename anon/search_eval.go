@@ -118,17 +118,12 @@ func (s *searcher) suppressionLoss(g *nodeGroups, supp []int, enough float64) fl
 	return extra
 }
 
-// judgeSorted is judge for sorted classes and k-anonymity only. The
-// penalty of a suppressed class is a sum over its fields; consecutive
-// sorted keys share their most significant fields, so the partial sums of
-// those are kept and only the fields below the highest differing bit are
-// added again.
+// judgeSorted is judge for sorted classes and k-anonymity only.
 func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
 	var ev nodeEval
 	k := uint32(s.onlyK)
 	var sumSq, keptSq, extra float64
 	gr := s.g
-	q := len(gr.ranks)
 	cell := s.cc != nil
 	var enough float64
 	pens := s.penBuf[:0]
@@ -140,11 +135,7 @@ func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
 		}
 		s.penBuf = pens
 	}
-	psum := grow(s.psum, q)
-	s.psum = psum
-	prev, first, stopped, nsupp := uint64(0), true, false, 0
-	for c, key := range g.keys {
-		size := g.count[c]
+	for c, size := range g.count {
 		f := float64(size)
 		sumSq += f * f
 		if size >= k {
@@ -162,26 +153,15 @@ func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
 			keep[c] = false
 		}
 		ev.suppressed += int(size)
-		if !cell || stopped {
-			continue
-		}
-		r := 0
-		if !first {
-			r = int(gr.rankOf[63-bits.LeadingZeros64(prev^key)])
-		}
-		first, prev = false, key
-		for ; r < q; r++ {
-			i := gr.ranks[r]
-			v := pens[r][key>>gr.shift[i]&gr.mask[i]]
-			if r > 0 {
-				v += psum[r-1]
-			}
-			psum[r] = v
-		}
-		extra += f * psum[q-1]
-		nsupp++
-		if nsupp&63 == 0 && extra > enough && !s.fullExtra {
-			stopped = true // already worse than the best; the exact value is not needed
+	}
+	if cell && ev.suppressed > 0 {
+		// Sum the penalties over the suppressed classes, or over the kept
+		// ones and subtract from the penalty of suppressing every record,
+		// whichever set is smaller.
+		if suppressed := g.n - ev.classes; suppressed <= ev.classes {
+			extra = s.sumPenalties(g, pens, k, false, enough)
+		} else {
+			extra = s.cc.allPenalty(g.levels) - s.sumPenalties(g, pens, k, true, math.Inf(1))
 		}
 	}
 	ev.acceptable = ev.suppressed <= s.limit
@@ -201,6 +181,48 @@ func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
 		ev.loss = n / float64(classes)
 	}
 	return ev
+}
+
+// sumPenalties returns Σ size × penalty over the kept (or the suppressed)
+// classes of sorted groups. The penalty of a class is a sum over its
+// fields; consecutive sorted keys share their most significant fields, so
+// the partial sums of those are kept and only the fields below the highest
+// differing bit are added again. The sum may stop once it exceeds enough.
+func (s *searcher) sumPenalties(g *nodeGroups, pens [][]float64, k uint32, kept bool, enough float64) float64 {
+	gr := s.g
+	q := len(gr.ranks)
+	psum := grow(s.psum, q)
+	s.psum = psum
+	if s.fullExtra {
+		enough = math.Inf(1)
+	}
+	var sum float64
+	prev, first, n := uint64(0), true, 0
+	for c, key := range g.keys {
+		size := g.count[c]
+		if size >= k != kept {
+			continue
+		}
+		r := 0
+		if !first {
+			r = int(gr.rankOf[63-bits.LeadingZeros64(prev^key)])
+		}
+		first, prev = false, key
+		for ; r < q; r++ {
+			i := gr.ranks[r]
+			v := pens[r][key>>gr.shift[i]&gr.mask[i]]
+			if r > 0 {
+				v += psum[r-1]
+			}
+			psum[r] = v
+		}
+		sum += float64(size) * psum[q-1]
+		n++
+		if n&63 == 0 && sum > enough {
+			break // already worse than the best; the exact value is not needed
+		}
+	}
+	return sum
 }
 
 // scale converts an internal loss to the reported value.
@@ -280,9 +302,8 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 // groupsChain returns the classes of node id for the top-down sweep,
 // which reaches nodes before their predecessors: when no predecessor is
 // cached it computes one first (recursively, down to a cached node or the
-// bottom), preferring the fastest column of the sweep so the roll-ups are
-// sequential passes. The nodes computed on the way stay cached for when the
-// sweep reaches them.
+// bottom), lowering the most generalised column. The nodes computed on the
+// way stay cached for when the sweep reaches them.
 func (s *searcher) groupsChain(id int) *nodeGroups {
 	if s.cache.bottom == nil {
 		s.groupsAt(0, s.levelsOf(0))
@@ -297,12 +318,9 @@ func (s *searcher) groupsChain(id int) *nodeGroups {
 	src := s.cache.cachedPred(s.lt, id, levels)
 	if src == nil {
 		i := s.digits[0]
-		if levels[i] == 0 {
-			for _, j := range s.digits {
-				if levels[j] > 0 {
-					i = j
-					break
-				}
+		for j := range levels {
+			if levels[j] > levels[i] {
+				i = j
 			}
 		}
 		src = s.groupsChain(id - s.lt.stride[i])

@@ -132,8 +132,24 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 	sc := &g.sortBuf
 	inK, inC := src.keys, src.count
+	last := -1 // rank of the last changed column
+	for r := range g.ranks {
+		if g.mapped[g.ranks[r]] != nil {
+			last = r
+			break
+		}
+	}
+	if last < 0 {
+		dst := g.newGroups(levels, len(inK))
+		copy(dst.keys, inK)
+		copy(dst.count, inC)
+		return dst
+	}
+	// The last pass writes straight into the result, sized for the worst
+	// case and trimmed.
+	dst := g.newGroups(levels, len(inK))
 	pass := 0
-	for r := len(g.ranks) - 1; r >= 0; r-- {
+	for r := len(g.ranks) - 1; r >= last; r-- {
 		i := g.ranks[r]
 		m := g.mapped[i]
 		if m == nil {
@@ -141,10 +157,13 @@ func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 		}
 		var outK []uint64
 		var outC []uint32
-		if pass%2 == 0 {
+		switch {
+		case r == last:
+			outK, outC = dst.keys, dst.count
+		case pass%2 == 0:
 			sc.ka, sc.ca = grow(sc.ka, len(inK)), grow(sc.ca, len(inK))
 			outK, outC = sc.ka, sc.ca
-		} else {
+		default:
 			sc.kb, sc.cb = grow(sc.kb, len(inK)), grow(sc.cb, len(inK))
 			outK, outC = sc.kb, sc.cb
 		}
@@ -152,9 +171,7 @@ func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 		inK, inC = outK[:n], outC[:n]
 		pass++
 	}
-	dst := g.newGroups(levels, len(inK))
-	copy(dst.keys, inK)
-	copy(dst.count, inC)
+	dst.keys, dst.count, dst.n = inK, inC, len(inK)
 	return dst
 }
 
