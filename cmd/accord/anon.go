@@ -106,8 +106,9 @@ func anonymiseCommand() *command {
 		cc := fs.Float64("c", 3, "c of recursive (c,l)-diversity")
 		tt := fs.Float64("t", 0, "t-closeness of --sensitive (0: none)")
 		tModel := fs.String("t-model", "equal", "t-closeness ground distance: equal or hierarchical (needs a hierarchy of --sensitive)")
-		format := fs.String("format", "text", "report format: text or json")
+		format := fs.String("format", "text", "report format: text, json, or html (the risk of the result, with information loss per attribute)")
 		output := fs.String("output", "", "write the anonymised table here (CSV, same delimiter)")
+		report := fs.String("report", "", "also write the HTML report to this file")
 		remove := fs.Bool("remove-suppressed", false, "drop suppressed records from --output instead of masking them with *")
 		if err := parse(fs, args); err != nil {
 			return err
@@ -185,6 +186,14 @@ func anonymiseCommand() *command {
 				return err
 			}
 		}
+		if *format == "html" || *report != "" {
+			if err := anonymiseHTML(t, cfg, res, qis, *report, *format == "html"); err != nil {
+				return err
+			}
+			if *format == "html" {
+				return nil
+			}
+		}
 		if *format == "json" {
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
@@ -202,6 +211,35 @@ func anonymiseCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// anonymiseHTML renders the risk that remains in the anonymised table, with
+// the information lost per attribute, for readers who are not engineers.
+func anonymiseHTML(in *anon.Table, cfg anon.Config, res *anon.Result, qis []string, path string, toStdout bool) error {
+	risk, err := anon.Assess(res.Table, anon.RiskOptions{QuasiIdentifiers: qis})
+	if err != nil {
+		return &accord.Error{Code: accord.EINVALID, Message: err.Error(), Err: err}
+	}
+	if risk.InformationLoss, err = anon.AttributeLosses(in, cfg, res); err != nil {
+		return err
+	}
+	if path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		if err := anon.WriteHTML(f, risk); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if toStdout {
+		return anon.WriteHTML(stdout, risk)
+	}
+	return nil
 }
 
 func writeTableCSV(path string, t *anon.Table, delim string) error {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const adultDir = "../../anon/testdata/adult"
+
+func TestAnonymiseJSONInterface(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.csv")
+	report := filepath.Join(t.TempDir(), "report.html")
+	stdout := mustRun(t, nil, "anonymise", "--input", filepath.Join(adultDir, "adult.csv"), "--delimiter", ";", "--hierarchies", adultDir,
+		"--k", "5", "--suppression", "0", "--metric", "entropy", "--format", "json", "--output", out, "--report", report)
+	var r struct {
+		Levels            map[string]int `json:"levels"`
+		InformationLoss   *float64       `json:"information_loss"`
+		SuppressedRecords *int           `json:"suppressed_records"`
+		MinClassSize      int            `json:"min_class_size"`
+		Classes           int            `json:"classes"`
+		Search            struct {
+			Transformations, Checked int
+			Seconds                  float64
+		} `json:"search"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if len(r.Levels) != 9 || r.InformationLoss == nil || r.SuppressedRecords == nil || *r.SuppressedRecords != 0 ||
+		r.MinClassSize < 5 || r.Classes == 0 || r.Search.Transformations != 12960 || r.Search.Checked == 0 || r.Search.Seconds <= 0 {
+		t.Fatalf("report = %+v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || strings.Count(string(b), "\n") != 30163 {
+		t.Fatalf("anonymised table: %v, %d lines", err, strings.Count(string(b), "\n"))
+	}
+	if h, _ := os.ReadFile(report); !strings.Contains(string(h), "<svg") || !strings.Contains(string(h), "Information lost per attribute") {
+		t.Fatal("HTML report lacks its charts")
+	}
+	// --qi limits the quasi-identifiers; l-diversity needs a sensitive column.
+	stdout = mustRun(t, nil, "anonymise", "--input", filepath.Join(adultDir, "adult.csv"), "--delimiter", ";", "--hierarchies", adultDir,
+		"--qi", "age,sex,race", "--k", "10", "--suppression", "0.05", "--metric", "discernibility", "--sensitive", "salary-class", "--l", "2", "--format", "json")
+	var r2 struct{ Levels map[string]int }
+	json.Unmarshal([]byte(stdout), &r2)
+	if len(r2.Levels) != 3 {
+		t.Fatalf("levels with --qi = %v", r2.Levels)
+	}
+}
+
+func TestRiskJSONInterface(t *testing.T) {
+	stdout := mustRun(t, nil, "risk", "--input", filepath.Join(adultDir, "adult.csv"), "--delimiter", ";", "--qi", "sex,age,race", "--format", "json")
+	var r map[string]any
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	for _, k := range []string{"records", "classes", "min_class_size", "sample_uniques"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("risk JSON lacks %s", k)
+		}
+	}
+	for _, k := range []string{"prosecutor", "journalist", "marketer"} {
+		m, _ := r[k].(map[string]any)
+		if _, ok := m["highest"]; !ok {
+			t.Errorf("%s lacks highest", k)
+		}
+		if _, ok := m["average"]; !ok {
+			t.Errorf("%s lacks average", k)
+		}
+	}
+	if r["records"].(float64) != 30162 {
+		t.Fatalf("records = %v", r["records"])
+	}
+}
+
+func TestRiskLinkageAndBadInput(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.csv")
+	b := filepath.Join(dir, "b.csv")
+	os.WriteFile(a, []byte("age;postcode;diagnosis\n34;E1;asthma\n51;N4;none\n29;N4;flu\n29;N4;cold\n"), 0o600)
+	os.WriteFile(b, []byte("age;postcode;vote\n34;E1;yes\n51;N4;no\n40;E1;no\n"), 0o600)
+	out := mustRun(t, nil, "risk", "linkage", "--json", a, b)
+	var r struct{ Reidentifiable int }
+	json.Unmarshal([]byte(out), &r)
+	if r.Reidentifiable == 0 {
+		t.Fatalf("linkage found nothing re-identifiable:\n%s", out)
+	}
+	ragged := filepath.Join(dir, "ragged.csv")
+	os.WriteFile(ragged, []byte("a;b\n1;2\n3\n"), 0o600)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"risk", "--input", ragged, "--qi", "a"}, 1, "line 3"},
+		{[]string{"risk", "--input", a}, 2, "--qi"},
+		{[]string{"risk", "--input", a, "--qi", "ghost"}, 1, "ghost"},
+		{[]string{"risk", "--input", filepath.Join(dir, "missing.csv"), "--qi", "a"}, 1, "missing.csv"},
+		{[]string{"anonymise", "--input", a, "--hierarchies", dir, "--k", "2"}, 1, "hierarch"},
+		{[]string{"anonymise", "--input", a, "--k", "2"}, 2, "--hierarchies"},
+		{[]string{"anonymise", "--input", filepath.Join(adultDir, "adult.csv"), "--hierarchies", adultDir, "--metric", "magic"}, 2, "metric"},
+	}
+	for _, c := range cases {
+		o, e, code := run(t, nil, c.args...)
+		if code != c.code || !strings.Contains(o+e, c.want) {
+			t.Errorf("accord %s: exit %d (want %d), output lacks %q:\n%s%s", strings.Join(c.args, " "), code, c.code, c.want, o, e)
+		}
+	}
+}
