@@ -154,7 +154,7 @@ func (s *searcher) judgeSorted(g *nodeGroups, keep []bool) nodeEval {
 		}
 		ev.suppressed += int(size)
 	}
-	if cell && ev.suppressed > 0 {
+	if cell && ev.suppressed > 0 && (ev.suppressed <= s.limit || s.fullExtra) {
 		// Sum the penalties over the suppressed classes, or over the kept
 		// ones and subtract from the penalty of suppressing every record,
 		// whichever set is smaller.

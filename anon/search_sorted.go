@@ -94,21 +94,35 @@ func (g *grouper) fromRowsSorted(levels []int) (*nodeGroups, []uint32) {
 	return dst, parent
 }
 
+// radixDigit is the width of a radix-sort digit in bits.
+const radixDigit = 11
+
 // radixSort sorts keys (the low bits significant) with their payloads,
 // least significant digit first. It returns the sorted slices, which are
 // either the inputs or scratch owned by sc.
 func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uint64, []uint32) {
-	const digit = 11
 	n := len(keys)
+	// Digits in which all keys agree need no pass.
+	var or, and uint64 = 0, ^uint64(0)
+	for _, k := range keys {
+		or |= k
+		and &= k
+	}
+	diff := or ^ and
+	digit := uint(radixDigit)
+	dmask := uint64(1)<<digit - 1
 	tk := grow(sc.keyTmp, n)
 	tv := grow(sc.rowTmp, n)
 	sc.keyTmp, sc.rowTmp = tk, tv
-	hist := grow(sc.hist, 1<<digit)
-	sc.hist = hist
+	hist := grow(sc.hist, 1<<radixDigit)[:1<<digit]
+	sc.hist = hist[:cap(hist)]
 	for sh := uint(0); sh < bits; sh += digit {
+		if diff>>sh&dmask == 0 {
+			continue
+		}
 		clear(hist)
 		for _, k := range keys {
-			hist[k>>sh&(1<<digit-1)]++
+			hist[k>>sh&dmask]++
 		}
 		var sum uint32
 		for d, c := range hist {
@@ -116,7 +130,7 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 			sum += c
 		}
 		for j, k := range keys {
-			d := k >> sh & (1<<digit - 1)
+			d := k >> sh & dmask
 			p := hist[d]
 			hist[d]++
 			tk[p], tv[p] = k, vals[j]
@@ -131,6 +145,21 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 // changed column at a time, least significant first.
 func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 	sc := &g.sortBuf
+	// Passes over the classes: one per changed column plus its merge
+	// rounds (none for the least significant field), against mapping
+	// every field at once and radix-sorting.
+	merge, radix := 0, 2+int((g.total+radixDigit-1)/radixDigit)
+	for i, m := range g.mapped {
+		if m != nil {
+			merge++
+			if g.shift[i] != 0 {
+				merge += g.rounds[i][src.levels[i]][levels[i]]
+			}
+		}
+	}
+	if merge > radix {
+		return g.rollUpRadix(src, levels)
+	}
 	inK, inC := src.keys, src.count
 	last := -1 // rank of the last changed column
 	for r := range g.ranks {
@@ -172,6 +201,100 @@ func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 		pass++
 	}
 	dst.keys, dst.count, dst.n = inK, inC, len(inK)
+	return dst
+}
+
+// rollUpRadix generalises src to levels by mapping every changed field,
+// radix-sorting the keys and merging equal neighbours.
+func (g *grouper) rollUpRadix(src *nodeGroups, levels []int) *nodeGroups {
+	sc := &g.sortBuf
+	n := src.n
+	keys := grow(sc.keyRows, n)
+	sc.keyRows = keys
+	clr := ^uint64(0)
+	var ch []int
+	for i, m := range g.mapped {
+		if m != nil {
+			clr &^= g.mask[i] << g.shift[i]
+			ch = append(ch, i)
+		}
+	}
+	for j, k := range src.keys {
+		keys[j] = k & clr
+	}
+	for _, i := range ch {
+		m, sh, mask := g.mapped[i], g.shift[i], g.mask[i]
+		for j, k := range src.keys {
+			keys[j] |= uint64(m[k>>sh&mask]) << sh
+		}
+	}
+	// When the generalised key space is small, count into a dense table
+	// indexed in key order instead of sorting.
+	space := 1
+	for i := range g.hs {
+		space *= max(g.hs[i].Cardinality(levels[i]), 1)
+		if space > 2*n+1024 {
+			break
+		}
+	}
+	if space <= 2*n+1024 {
+		return g.rollUpDense(keys, src.count, levels, space)
+	}
+	vals := grow(sc.rows, n)
+	sc.rows = vals
+	copy(vals, src.count)
+	keys, vals = sc.radixSort(keys, vals, g.total)
+	dst := g.newGroups(levels, n)
+	c := -1
+	for j, k := range keys {
+		if c < 0 || k != dst.keys[c] {
+			c++
+			dst.keys[c], dst.count[c] = k, vals[j]
+			continue
+		}
+		dst.count[c] += vals[j]
+	}
+	dst.n = c + 1
+	dst.keys, dst.count = dst.keys[:dst.n], dst.count[:dst.n]
+	return dst
+}
+
+// rollUpDense groups generalised keys by counting into a table of the
+// whole key space, indexed in mixed radix with the most significant field
+// first, so scanning the table yields the classes in key order.
+func (g *grouper) rollUpDense(keys []uint64, count []uint32, levels []int, space int) *nodeGroups {
+	sc := &g.sortBuf
+	idx := grow(sc.rowTmp, len(keys))
+	sc.rowTmp = idx
+	clear(idx)
+	for _, i := range g.ranks {
+		card := uint32(max(g.hs[i].Cardinality(levels[i]), 1))
+		sh, mask := g.shift[i], g.mask[i]
+		for j, k := range keys {
+			idx[j] = idx[j]*card + uint32(k>>sh&mask)
+		}
+	}
+	cnt := grow(sc.hist, space)
+	sc.hist = cnt
+	clear(cnt)
+	at := grow(sc.keyTmp, space)
+	sc.keyTmp = at
+	classes := 0
+	for j, x := range idx {
+		if cnt[x] == 0 {
+			classes++
+			at[x] = keys[j]
+		}
+		cnt[x] += count[j]
+	}
+	dst := g.newGroups(levels, classes)
+	c := 0
+	for x, v := range cnt {
+		if v != 0 {
+			dst.keys[c], dst.count[c] = at[x], v
+			c++
+		}
+	}
 	return dst
 }
 
