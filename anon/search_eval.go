@@ -365,12 +365,23 @@ func (c *groupCache) source(lt *lattice, id int, levels []int) *nodeGroups {
 		return best
 	}
 	best = c.bottom
+	bestCost := c.rollCost(best, levels)
 	for _, g := range c.fifo {
-		if g != nil && g.n < best.n && below(g.levels, levels) {
-			best = g
+		if g != nil && g.n < best.n*8 && below(g.levels, levels) {
+			if cost := c.rollCost(g, levels); cost < bestCost {
+				best, bestCost = g, cost
+			}
 		}
 	}
 	return best
+}
+
+// rollCost estimates the work of rolling src up to levels.
+func (c *groupCache) rollCost(src *nodeGroups, levels []int) int {
+	if c.g == nil || !c.g.sorted {
+		return src.n
+	}
+	return src.n * c.g.passes(src.levels, levels)
 }
 
 func (c *groupCache) put(g *nodeGroups) {
@@ -394,8 +405,7 @@ func (c *groupCache) put(g *nodeGroups) {
 
 // cachedPred returns the cached direct predecessor of id that is cheapest
 // to roll up from, or nil. Generalising the least significant key field is
-// a sequential pass; any other column needs its runs merged, about three
-// times the work.
+// a sequential pass; any other column needs its runs merged too.
 func (c *groupCache) cachedPred(lt *lattice, id int, levels []int) *nodeGroups {
 	var best *nodeGroups
 	bestCost := 0
@@ -407,10 +417,7 @@ func (c *groupCache) cachedPred(lt *lattice, id int, levels []int) *nodeGroups {
 		if g == nil {
 			continue
 		}
-		cost := 3 * g.n
-		if c.g != nil && c.g.sorted && c.g.shift[i] == 0 {
-			cost = g.n
-		}
+		cost := c.rollCost(g, levels)
 		if best == nil || cost < bestCost {
 			best, bestCost = g, cost
 		}

@@ -141,23 +141,37 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 	return keys, vals
 }
 
+// mergePasses is the number of passes over the classes that rolling up
+// from one level vector to another by merging takes: one per changed
+// column plus its merge rounds (none for the least significant field).
+func (g *grouper) mergePasses(from, to []int) int {
+	n := 0
+	for i, a := range from {
+		if b := to[i]; a != b {
+			n++
+			if g.shift[i] != 0 {
+				n += g.rounds[i][a][b]
+			}
+		}
+	}
+	return n
+}
+
+// radixPasses is about the work of mapping all fields and radix-sorting.
+func (g *grouper) radixPasses() int {
+	return 2 + int((g.total+radixDigit-1)/radixDigit)
+}
+
+// passes estimates the work of a roll-up per source class.
+func (g *grouper) passes(from, to []int) int {
+	return max(1, min(g.mergePasses(from, to), g.radixPasses()))
+}
+
 // rollUpSorted generalises the sorted classes of src to levels, one
 // changed column at a time, least significant first.
 func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 	sc := &g.sortBuf
-	// Passes over the classes: one per changed column plus its merge
-	// rounds (none for the least significant field), against mapping
-	// every field at once and radix-sorting.
-	merge, radix := 0, 2+int((g.total+radixDigit-1)/radixDigit)
-	for i, m := range g.mapped {
-		if m != nil {
-			merge++
-			if g.shift[i] != 0 {
-				merge += g.rounds[i][src.levels[i]][levels[i]]
-			}
-		}
-	}
-	if merge > radix {
+	if g.mergePasses(src.levels, levels) > g.radixPasses() {
 		return g.rollUpRadix(src, levels)
 	}
 	inK, inC := src.keys, src.count
