@@ -361,3 +361,56 @@ func searchOptimalRandom(t *testing.T, runs int) {
 		}
 	}
 }
+
+// TestSearchOptimalWide checks larger lattices (5–6 quasi-identifiers, a
+// few hundred rows) against brute force: the top-down sweep with
+// suppression, whose bound uses the suppression loss of the nodes above,
+// and the roll-ups that merge several columns, count into dense tables or
+// radix-sort, which small lattices rarely reach.
+func TestSearchOptimalWide(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	runs := 3
+	if testing.Short() {
+		runs = 1
+	}
+	for run := range runs {
+		q := 5
+		rows := 200 + rng.IntN(300)
+		names := []string{"s"}
+		var qis []QuasiIdentifier
+		doms := []int{}
+		for i := range q {
+			name := fmt.Sprintf("q%d", i)
+			names = append(names, name)
+			d := 2 + rng.IntN(14)
+			doms = append(doms, d)
+			qis = append(qis, QuasiIdentifier{Column: name, Hierarchy: randomHierarchy(rng, name, d)})
+		}
+		b := NewTableBuilder(names)
+		for range rows {
+			rec := []string{fmt.Sprintf("v%d", rng.IntN(4))}
+			for i := range q {
+				v := int(float64(doms[i]) * math.Pow(rng.Float64(), 1.5))
+				rec = append(rec, fmt.Sprintf("v%d", v))
+			}
+			if err := b.Append(rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tab := b.Table()
+		nl := buildNaive(tab, qis, "s")
+		k := 2 + rng.IntN(4)
+		for _, m := range []Metric{MetricEntropy, MetricLoss, MetricDiscernibility} {
+			for _, supp := range []float64{0, 0.04, 0.25, 1} {
+				for _, cr := range [][]Criterion{
+					{KAnonymity(k)},
+					{KAnonymity(k), KAnonymity(k + 2)},
+					{KAnonymity(2), DistinctLDiversity("s", 2)},
+				} {
+					cfg := Config{QuasiIdentifiers: qis, Criteria: cr, SuppressionLimit: supp, Metric: m}
+					checkOptimal(t, tab, nl, cfg, fmt.Sprintf("run %d %v supp=%g %v", run, m, supp, cr))
+				}
+			}
+		}
+	}
+}
