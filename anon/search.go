@@ -75,8 +75,11 @@ var ErrNoSolution = errors.New("no generalisation satisfies the privacy criteria
 // on loss (the loss without suppression, which only grows upwards) cannot
 // beat the best found so far are pruned with their up-set. With suppression
 // the loss itself is not monotone, so every acceptable transformation not
-// pruned by the bound is evaluated. Classes are rolled up from the cached
-// classes of a less generalised transformation instead of regrouping rows.
+// pruned by a bound is evaluated; for entropy and loss with k-anonymity or
+// distinct l-diversity the sweep runs top-down and also bounds each
+// transformation by the suppression loss of those above it, which can only
+// be smaller. Classes are rolled up from the cached classes of a less
+// generalised transformation instead of regrouping rows.
 func Anonymise(t *Table, cfg Config) (*Result, error) {
 	s, err := newSearcher(t, cfg)
 	if err != nil {

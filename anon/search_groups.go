@@ -14,6 +14,8 @@ import (
 // case), classes are kept as packed keys instead: column i occupies a fixed
 // bit field, the same at every level, so rolling up rewrites only the
 // fields of the columns that change and the codes are never stored apart.
+// Without sensitive columns the packed keys are also kept sorted (see
+// search_sorted.go).
 type nodeGroups struct {
 	node   int
 	levels []int
@@ -43,6 +45,7 @@ type grouper struct {
 	hs       []*EncodedHierarchy
 	rowMap   [][][]uint32   // rowMap[i][l]: dictionary code -> level-l code
 	up       [][][][]uint32 // up[i][a][b]: level-a code -> level-b code
+	rounds   [][][]int      // rounds[i][a][b]: merge rounds for up[i][a][b]
 	ext      [][][]uint32   // ext[i][l][u]: the EncodedHierarchy code of code u
 	rowCodes [][]uint32     // dictionary codes of the quasi-identifiers
 	rowSens  [][]uint32     // dictionary codes of the sensitive columns
@@ -85,6 +88,7 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 	g := &grouper{hs: hs, rowCodes: rowCodes, rowSens: rowSens, sensCard: sensCard}
 	q := len(hs)
 	g.up = make([][][][]uint32, q)
+	g.rounds = make([][][]int, q)
 	g.rowMap = make([][][]uint32, q)
 	g.ext = make([][][]uint32, q)
 	for i, h := range hs {
@@ -100,15 +104,22 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 			g.rowMap[i][l] = m
 		}
 		g.up[i] = make([][][]uint32, L)
+		g.rounds[i] = make([][]int, L)
 		for a := range L {
 			g.up[i][a] = make([][]uint32, L)
+			g.rounds[i][a] = make([]int, L)
 			for b := a + 1; b < L; b++ {
 				ext := h.Up(a, b)
 				m := make([]uint32, len(ext))
+				fan := make([]int, h.Cardinality(b))
+				most := 1
 				for u, e := range toExt[a] {
 					m[u] = toInt[b][ext[e]]
+					fan[m[u]]++
+					most = max(most, fan[m[u]])
 				}
 				g.up[i][a][b] = m
+				g.rounds[i][a][b] = bits.Len(uint(most - 1))
 			}
 		}
 	}
