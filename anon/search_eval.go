@@ -286,7 +286,9 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 		for i, l := range levels {
 			hub[i] = min(l, 1)
 		}
-		if hid := s.lt.id(hub); hid != id && hid != 0 {
+		if hid := s.lt.id(hub); s.cache.byNode[hid] != nil {
+			src = s.cache.byNode[hid]
+		} else if hid != id && hid != 0 {
 			h := s.g.rollUp(src, hub)
 			h.node = hid
 			s.cache.put(h)
