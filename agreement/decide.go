@@ -141,17 +141,11 @@ func (x *Decider) Decide(req Request) Decision {
 		}
 	}
 	// Only agreements the organisation is a party to can bind or allow it;
-	// the index hands over exactly those.
-	mine := x.byParty[datasetOrg{req.Dataset, req.Organisation}]
-	for _, e := range mine {
-		if !e.v.inForce(t) {
-			continue
-		}
-		for _, p := range e.prohibitions {
-			if p.matches(req, e.custodian) {
-				return Decision{Reason: fmt.Sprintf("%s is prohibited for %s on dataset `%s` by %s.",
-					req.Action, req.Organisation, req.Dataset, p.clause), Clause: p.clause, Agreement: e.v.a.ID, Version: e.v.a.Version}
-			}
+	// the index hands over exactly their prohibitions and permissions.
+	for _, b := range x.prohibits[datasetOrgAction{req.Dataset, req.Organisation, req.Action}] {
+		if b.e.v.inForce(t) && b.p.matches(req, b.e.custodian) {
+			return Decision{Reason: fmt.Sprintf("%s is prohibited for %s on dataset `%s` by %s.",
+				req.Action, req.Organisation, req.Dataset, b.p.clause), Clause: b.p.clause, Agreement: b.e.v.a.ID, Version: b.e.v.a.Version}
 		}
 	}
 	if d, ok := x.custodianDecision(req, tier); ok {
@@ -160,8 +154,21 @@ func (x *Decider) Decide(req Request) Decision {
 	if req.Purpose == "" {
 		return deny("Every use of data needs a declared purpose; the request names none.")
 	}
+	for _, g := range x.allows[datasetOrgActionPurpose{req.Dataset, req.Organisation, req.Action, req.Purpose}] {
+		if !g.e.v.inForce(t) {
+			continue
+		}
+		if _, ok := g.r.check(req, tier); ok {
+			// The reason is prebuilt: the request itself is recorded beside
+			// the decision, and allowing must not cost an allocation.
+			v := g.e.v
+			return Decision{Allow: true, Clause: g.r.clause, Agreement: v.a.ID, Version: v.a.Version, Reason: g.r.allowed}
+		}
+	}
+	// Refused. Explain why, from the agreements the organisation is party
+	// to, or if none came close, from every agreement on the dataset.
 	var best failure
-	if d, ok := x.permit(req, tier, mine, &best); ok || best.rank >= rankNoPermission {
+	if d, ok := x.permit(req, tier, x.byParty[datasetOrg{req.Dataset, req.Organisation}], &best); ok || best.rank >= rankNoPermission {
 		return d
 	}
 	// Nothing the organisation is party to came close: look at every
@@ -173,6 +180,8 @@ func (x *Decider) Decide(req Request) Decision {
 
 // permit looks for a permission among entries; without one it returns the
 // refusal explained by the closest failure, which it also leaves in best.
+// Decide's indexed lookups find every allowing permission first; permit
+// walks the same rules slowly to say how close a refused request came.
 func (x *Decider) permit(req Request, tier Tier, entries []*entry, best *failure) (Decision, bool) {
 	t := req.Time
 	note := func(f failure) {
@@ -216,8 +225,6 @@ func (x *Decider) permit(req Request, tier Tier, entries []*entry, best *failure
 				note(f)
 				continue
 			}
-			// The reason is prebuilt: the request itself is recorded beside
-			// the decision, and allowing must not cost an allocation.
 			return Decision{Allow: true, Clause: r.clause, Agreement: v.a.ID, Version: v.a.Version, Reason: r.allowed}, true
 		}
 	}

@@ -18,8 +18,14 @@ import (
 type Decider struct {
 	byDataset map[string][]*entry
 	byParty   map[datasetOrg][]*entry // the entries each organisation is a party to
-	versions  map[string][]*version   // by agreement id, newest first
-	custodian map[string]string       // dataset → custodian; "" if agreements disagree
+	// The two lookups of a typical decision, flattened so that it touches
+	// as little memory as possible: the prohibitions binding an
+	// organisation's action on a dataset, and the permissions that could
+	// allow it for a declared purpose, in decision order.
+	prohibits map[datasetOrgAction][]bound
+	allows    map[datasetOrgActionPurpose][]granted
+	versions  map[string][]*version // by agreement id, newest first
+	custodian map[string]string     // dataset → custodian; "" if agreements disagree
 }
 
 // version is one agreement version as the decider sees it.
@@ -35,6 +41,27 @@ type version struct {
 }
 
 type datasetOrg struct{ dataset, org string }
+
+type datasetOrgAction struct {
+	dataset, org string
+	action       Action
+}
+
+type datasetOrgActionPurpose struct {
+	dataset, org string
+	action       Action
+	purpose      string
+}
+
+type bound struct {
+	e *entry
+	p *prohibition
+}
+
+type granted struct {
+	e *entry
+	r *rule
+}
 
 // entry is one version's rules for one dataset.
 type entry struct {
@@ -85,6 +112,7 @@ type prohibition struct {
 // reference does not match the loaded previous version.
 func NewDecider(ls ...*Lifecycle) (*Decider, error) {
 	x := &Decider{byDataset: map[string][]*entry{}, byParty: map[datasetOrg][]*entry{},
+		prohibits: map[datasetOrgAction][]bound{}, allows: map[datasetOrgActionPurpose][]granted{},
 		versions: map[string][]*version{}, custodian: map[string]string{}}
 	for _, l := range ls {
 		if l == nil || l.Agreement == nil {
@@ -203,8 +231,26 @@ func (x *Decider) index(v *version) {
 		}
 		x.byDataset[ds.ID] = append(x.byDataset[ds.ID], e)
 		for _, p := range a.Parties {
-			k := datasetOrg{ds.ID, p.Organisation}
-			x.byParty[k] = append(x.byParty[k], e)
+			org := p.Organisation
+			x.byParty[datasetOrg{ds.ID, org}] = append(x.byParty[datasetOrg{ds.ID, org}], e)
+			for _, pr := range e.prohibitions {
+				if len(pr.orgs) > 0 && !slices.Contains(pr.orgs, org) || len(pr.orgs) == 0 && org == e.custodian {
+					continue
+				}
+				for _, act := range pr.actions {
+					k := datasetOrgAction{ds.ID, org, act}
+					x.prohibits[k] = append(x.prohibits[k], bound{e, pr})
+				}
+			}
+			for k, rules := range e.fit {
+				if k.org != org {
+					continue
+				}
+				fk := datasetOrgActionPurpose{ds.ID, org, k.action, k.purpose}
+				for _, r := range rules {
+					x.allows[fk] = append(x.allows[fk], granted{e, r})
+				}
+			}
 		}
 	}
 }
