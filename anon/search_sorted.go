@@ -356,16 +356,48 @@ func (g *grouper) rollOne(inK []uint64, inC []uint32, outK []uint64, outC []uint
 				c = c2
 				bounds = append(bounds, j-start)
 			}
-			outK[n+j-start], outC[n+j-start] = k&clr|add, inC[j]
 			j++
 		}
 		bounds = append(bounds, j-start)
 		sc.bounds = bounds
-		if len(bounds) == 2 {
-			n += j - start
-			continue
+		switch len(bounds) {
+		case 2: // one run: already sorted
+			for x := start; x < j; x++ {
+				outK[n], outC[n] = inK[x]&clr|add, inC[x]
+				n++
+			}
+		case 3: // two runs: merge straight from the input
+			x, a1, y := start, start+bounds[1], start+bounds[1]
+			for x < a1 && y < j {
+				kx, ky := inK[x]&clr|add, inK[y]&clr|add
+				switch {
+				case kx < ky:
+					outK[n], outC[n] = kx, inC[x]
+					x++
+				case ky < kx:
+					outK[n], outC[n] = ky, inC[y]
+					y++
+				default:
+					outK[n], outC[n] = kx, inC[x]+inC[y]
+					x++
+					y++
+				}
+				n++
+			}
+			for ; x < a1; x++ {
+				outK[n], outC[n] = inK[x]&clr|add, inC[x]
+				n++
+			}
+			for ; y < j; y++ {
+				outK[n], outC[n] = inK[y]&clr|add, inC[y]
+				n++
+			}
+		default:
+			for x := start; x < j; x++ {
+				outK[n+x-start], outC[n+x-start] = inK[x]&clr|add, inC[x]
+			}
+			n += sc.mergeRuns(outK[n:n+j-start], outC[n:n+j-start], bounds)
 		}
-		n += sc.mergeRuns(outK[n:n+j-start], outC[n:n+j-start], bounds)
 	}
 	return n
 }
