@@ -286,6 +286,12 @@ type ConsentStore interface {
 	// WithheldSubjects returns the registered subjects of a dataset whose
 	// data may not be used for purpose at t: never given, withdrawn or expired.
 	WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error)
+	// ConsentVersion changes whenever a dataset's consent state or its
+	// registered subjects do, so a cached withheld set can be checked cheaply.
+	ConsentVersion(ctx context.Context, datasetID string) (int64, error)
+	// NextConsentExpiry is the earliest expiry after t of a given consent
+	// for the purpose (zero if none): the withheld set holds until then.
+	NextConsentExpiry(ctx context.Context, datasetID, purpose string, t time.Time) (time.Time, error)
 
 	RecordDerivation(ctx context.Context, d *Derivation) error
 	DerivationFlags(ctx context.Context, f DerivationFlagFilter) ([]*DerivationFlag, error)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accord-coalition/accord"
@@ -34,6 +35,54 @@ type Service struct {
 	Keyring   *envelope.Keyring
 	Now       func() time.Time
 	ChunkRows int
+
+	mu      sync.Mutex
+	filters map[[2]string]*cachedFilter // (dataset, purpose) → withheld subjects
+}
+
+// cachedFilter is a withheld set valid while the dataset's consent version
+// is unchanged and no given consent has expired since.
+type cachedFilter struct {
+	version int64
+	until   time.Time // zero: no pending expiry
+	filter  *consent.Filter
+}
+
+// withheld returns the consent filter of a dataset for a purpose. Building
+// it reads every registered subject, so it is cached and rebuilt only when
+// the consent version moves or a consent expires: each use then costs one
+// primary-key read, however large the dataset.
+func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*consent.Filter, error) {
+	// The version is read before the set: a change in between leaves a
+	// newer set under an older version, which the next use rebuilds.
+	version, err := s.Store.ConsentVersion(ctx, datasetID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	key := [2]string{datasetID, purpose}
+	s.mu.Lock()
+	c := s.filters[key]
+	s.mu.Unlock()
+	if c != nil && c.version == version && (c.until.IsZero() || now.Before(c.until)) {
+		return c.filter, nil
+	}
+	list, err := s.Store.WithheldSubjects(ctx, datasetID, purpose, now)
+	if err != nil {
+		return nil, err
+	}
+	until, err := s.Store.NextConsentExpiry(ctx, datasetID, purpose, now)
+	if err != nil {
+		return nil, err
+	}
+	c = &cachedFilter{version: version, until: until, filter: consent.NewFilter(list)}
+	s.mu.Lock()
+	if s.filters == nil {
+		s.filters = map[[2]string]*cachedFilter{}
+	}
+	s.filters[key] = c
+	s.mu.Unlock()
+	return c.filter, nil
 }
 
 // ImportRequest describes a dataset being imported.
@@ -204,11 +253,10 @@ func (s *Service) TableForPurpose(ctx context.Context, d *accord.Dataset, purpos
 		t, err := s.table(ctx, d, nil, columns)
 		return t, 0, err
 	}
-	withheld, err := s.Store.WithheldSubjects(ctx, d.ID, purpose, s.now())
+	f, err := s.withheld(ctx, d.ID, purpose)
 	if err != nil {
 		return nil, 0, err
 	}
-	f := consent.NewFilter(withheld)
 	col := slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == subject[0] })
 	dropped := 0
 	t, err := s.table(ctx, d, func(rec []string) bool {

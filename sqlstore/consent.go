@@ -16,8 +16,14 @@ func (db *DB) RegisterConsentSubjects(ctx context.Context, subjects []accord.Con
 	var n int
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = db.registerSubjects(ctx, tx, subjects)
-		return err
+		if n, err = db.registerSubjects(ctx, tx, subjects); err != nil {
+			return err
+		}
+		changed := map[string]bool{}
+		for _, s := range subjects {
+			changed[s.DatasetID] = true
+		}
+		return db.bumpConsentVersions(ctx, tx, changed)
 	})
 	return n, err
 }
@@ -87,8 +93,17 @@ func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord
 		if err := db.insertEvents(ctx, tx, b.Events); err != nil {
 			return err
 		}
-		out.Flagged, err = db.flagDerivations(ctx, tx, b.Events)
-		return err
+		if out.Flagged, err = db.flagDerivations(ctx, tx, b.Events); err != nil {
+			return err
+		}
+		changed := map[string]bool{}
+		for _, s := range b.Register {
+			changed[s.DatasetID] = true
+		}
+		for _, e := range b.Events {
+			changed[e.DatasetID] = true
+		}
+		return db.bumpConsentVersions(ctx, tx, changed)
 	})
 	if err != nil {
 		return nil, err

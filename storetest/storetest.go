@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open(t)) })
 	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
+	t.Run("ConsentVersion", func(t *testing.T) { testConsentVersion(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, open(t)) })
 	runConsent(t, open)
 }
