@@ -25,10 +25,7 @@ func orgCommand() *command {
 	list.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(list.usage, list.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -47,13 +44,7 @@ func orgCommand() *command {
 	create.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(create.usage, create.summary+" (coalition-admin)")
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 2, "an id and a name"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 2, "an id and a name")
 		if err != nil {
 			return err
 		}
@@ -75,13 +66,7 @@ func getOne[T any](c *command, path string, text func(*tabwriter.Writer, *T)) fu
 	return func(ctx context.Context, args []string) error {
 		fs := newFlags(c.usage, c.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "an id"); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, 1, "an id")
 		if err != nil {
 			return err
 		}
@@ -99,10 +84,7 @@ func memberCommand() *command {
 		fs := newFlags(list.usage, list.summary)
 		api := addAPIFlags(fs)
 		org := fs.String("org", "", "only members of this organisation")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -126,13 +108,7 @@ func memberCommand() *command {
 		reason := fs.String("reason", "", "why the member needs this role (required)")
 		days := fs.Int("days", 365, "days until the role's grant expires")
 		id := fs.String("id", "", "member id (default: generated)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "the member's name"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "the member's name")
 		if err != nil {
 			return err
 		}
@@ -170,10 +146,7 @@ func grantCommand() *command {
 		member := fs.String("member", "", "only this member's grants")
 		org := fs.String("org", "", "only grants in this organisation")
 		active := fs.Bool("active", false, "only grants in force now")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -194,13 +167,7 @@ func grantCommand() *command {
 		org := fs.String("org", "", "organisation the role applies in (required)")
 		reason := fs.String("reason", "", "why (required)")
 		days := fs.Int("days", 90, "days until the grant expires (at most 366)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 2, "a member id and a role"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 2, "a member id and a role")
 		if err != nil {
 			return err
 		}
@@ -217,13 +184,7 @@ func grantCommand() *command {
 	revoke.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(revoke.usage, revoke.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a grant id"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "a grant id")
 		if err != nil {
 			return err
 		}
@@ -242,10 +203,7 @@ func tokenCommand() *command {
 		fs := newFlags(list.usage, list.summary)
 		api := addAPIFlags(fs)
 		member := fs.String("member", "", "another member's tokens")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -267,10 +225,7 @@ func tokenCommand() *command {
 		name := fs.String("name", "cli", "a name to recognise the token by")
 		days := fs.Int("days", 90, "days until the token expires (at most 366)")
 		member := fs.String("member", "", "create it for another member (token.admin)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -286,13 +241,7 @@ func tokenCommand() *command {
 	revoke.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(revoke.usage, revoke.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a token id"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "a token id")
 		if err != nil {
 			return err
 		}
@@ -313,10 +262,7 @@ func accessCommand() *command {
 		org := fs.String("org", "", "only this organisation's grants")
 		expiring := fs.Int("expiring-days", 14, "list grants expiring within this many days")
 		unused := fs.Int("unused-days", 30, "list grants unused for this many days")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}

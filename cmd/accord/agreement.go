@@ -163,10 +163,7 @@ func agreementCommand() *command {
 	list.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(list.usage, list.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}

@@ -67,3 +67,17 @@ func decodeBody(r io.Reader, v any) error {
 	}
 	return nil
 }
+
+// start parses a command's flags, checks it got nargs positional arguments
+// (any number if nargs < 0; what describes them), and returns the client.
+func (a *apiFlags) start(fs *flag.FlagSet, args []string, nargs int, what string) (*client.Client, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if nargs >= 0 {
+		if err := needArgs(fs, nargs, what); err != nil {
+			return nil, err
+		}
+	}
+	return a.client()
+}

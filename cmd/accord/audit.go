@@ -90,10 +90,7 @@ func auditCommand() *command {
 		fs := newFlags(checkpoint.usage, checkpoint.summary+"; partners keep it to verify the log later")
 		api := addAPIFlags(fs)
 		save := fs.String("save", "", "write the checkpoint to this file (mode 0600)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -180,10 +177,7 @@ func auditCommand() *command {
 		for _, name := range []string{"actor", "organisation", "action", "resource", "resource_prefix", "purpose", "decision", "since", "until", "from_seq", "limit"} {
 			fs.Func(name, "filter: "+name, func(v string) error { q.Set(name, v); return nil })
 		}
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -215,10 +209,7 @@ func auditCommand() *command {
 		} {
 			fs.Func(name, help, func(v string) error { q.Set(name, v); return nil })
 		}
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}

@@ -42,10 +42,7 @@ func consentRegisterCommand() *command {
 		fs := newFlags(c.usage, c.summary+"\n\nWithout SUBJECT arguments, the dataset's confirmed subject column is read.")
 		api := addAPIFlags(fs)
 		ds := fs.String("dataset", "", "dataset the subjects belong to (required)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -167,13 +164,7 @@ func consentShowCommand() *command {
 		fs := newFlags(c.usage, c.summary)
 		api := addAPIFlags(fs)
 		ds := fs.String("dataset", "", "dataset the subject belongs to (required)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a subject key"); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, 1, "a subject key")
 		if err != nil {
 			return err
 		}
@@ -209,13 +200,7 @@ func consentLinkCommand() *command {
 		days := fs.Int("days", 30, "days the link works (at most 180)")
 		lang := fs.String("lang", "", "page language, en or fr (default: the reader's browser)")
 		qrFile := fs.String("qr", "", "where to save the QR code PNG (default consent-link-ID.png)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a subject key"); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, 1, "a subject key")
 		if err != nil {
 			return err
 		}
@@ -266,13 +251,7 @@ func consentRevokeLinkCommand() *command {
 	c.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(c.usage, c.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a link id"); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, 1, "a link id")
 		if err != nil {
 			return err
 		}
@@ -293,10 +272,7 @@ func consentFlagsCommand() *command {
 		ds := fs.String("dataset", "", "only derivations of this dataset")
 		org := fs.String("org", "", "only derivations of this organisation's datasets")
 		all := fs.Bool("all", false, "include resolved flags")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		cl, err := api.client()
+		cl, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}

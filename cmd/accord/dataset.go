@@ -42,13 +42,7 @@ func datasetCommand() *command {
 		delim := fs.String("delimiter", "", "CSV delimiter (default: detected)")
 		enc := fs.String("encoding", "", "utf-8 (default), latin-1 or windows-1252")
 		sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a file"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "a file")
 		if err != nil {
 			return err
 		}
@@ -94,10 +88,7 @@ func datasetCommand() *command {
 		fs := newFlags(list.usage, list.summary)
 		api := addAPIFlags(fs)
 		org := fs.String("org", "", "only this organisation's datasets")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, -1, "")
 		if err != nil {
 			return err
 		}
@@ -167,13 +158,7 @@ func datasetCommand() *command {
 	del.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(del.usage, del.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a dataset id"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "a dataset id")
 		if err != nil {
 			return err
 		}
@@ -191,13 +176,7 @@ func datasetCommand() *command {
 		sensitive := fs.String("sensitive", "", "sensitive column")
 		format := fs.String("format", "text", "text, json or html")
 		purpose := fs.String("purpose", "governance.risk-assessment", "why you assess the risk (checked against the agreements)")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if err := needArgs(fs, 1, "a dataset id"); err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, err := api.start(fs, args, 1, "a dataset id")
 		if err != nil {
 			return err
 		}
