@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/agreement"
+	"github.com/accord-coalition/accord/client"
 	accordhttp "github.com/accord-coalition/accord/http"
 )
 
@@ -182,14 +184,7 @@ func agreementCommand() *command {
 	show.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(show.usage, show.summary)
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		id, ver, err := versionArgs(fs.Args())
-		if err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, id, ver, err := api.startVersion(fs, args)
 		if err != nil {
 			return err
 		}
@@ -355,14 +350,7 @@ func agreementCommand() *command {
 	drift.run = func(ctx context.Context, args []string) error {
 		fs := newFlags(drift.usage, "Denied attempts by clause, columns requested but not allowed, datasets grown in columns\nsince signing, and purposes rarely used: candidates for an amendment.")
 		api := addAPIFlags(fs)
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		id, ver, err := versionArgs(fs.Args())
-		if err != nil {
-			return err
-		}
-		c, err := api.client()
+		c, id, ver, err := api.startVersion(fs, args)
 		if err != nil {
 			return err
 		}
@@ -413,4 +401,17 @@ func postEvent(ctx context.Context, api *apiFlags, id string, ver int, req accor
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// startVersion is start for commands taking an agreement ID and VERSION.
+func (a *apiFlags) startVersion(fs *flag.FlagSet, args []string) (*client.Client, string, int, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, "", 0, err
+	}
+	id, ver, err := versionArgs(fs.Args())
+	if err != nil {
+		return nil, "", 0, err
+	}
+	c, err := a.client()
+	return c, id, ver, err
 }
