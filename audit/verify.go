@@ -132,7 +132,7 @@ func (r *Report) add(p Problem) {
 // size. The error is non-nil if the store could not be read or, wrapping
 // ErrTampered, if any problem was found.
 func VerifyStore(ctx context.Context, st Store, v note.Verifier) (*Report, error) {
-	return VerifyStoreWith(ctx, st, v, VerifyOptions{Nodes: true})
+	return VerifyStoreWith(ctx, st, v, VerifyOptions{Nodes: true, Leaves: true})
 }
 
 // VerifyOptions tune VerifyStore.
@@ -144,6 +144,13 @@ type VerifyOptions struct {
 	// makes a proof fail at the partner who checks it. Reading them doubles
 	// the rows read, so the quick check leaves them out.
 	Nodes bool
+	// Leaves compares every entry with the leaf hash stored when it was
+	// appended, which names each edited entry. Without it (and without
+	// Nodes) only the recomputed roots are held against the signed
+	// checkpoints: any tampering still fails verification, located to
+	// the checkpoints around it, with half the rows read. Callers that
+	// find a problem that way run again with Leaves to name the entries.
+	Leaves bool
 }
 
 // VerifyStoreWith is VerifyStore with options.
@@ -154,7 +161,7 @@ func VerifyStoreWith(ctx context.Context, st Store, v note.Verifier, o VerifyOpt
 		return nil, fmt.Errorf("verify audit log: %w", err)
 	}
 	w := &walker{ctx: ctx, st: st, v: v, rep: &Report{Size: size}, rng: rangeFactory.NewEmptyRange(0),
-		diverged: make(map[compact.NodeID]bool), cps: &cpCursor{ctx: ctx, st: st}, leavesOnly: !o.Nodes}
+		diverged: make(map[compact.NodeID]bool), cps: &cpCursor{ctx: ctx, st: st}, leavesOnly: !o.Nodes, rootsOnly: !o.Nodes && !o.Leaves}
 	if err := w.checkpointsUpTo(0); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ type walker struct {
 	// leavesOnly compares only stored leaf hashes, not the tree nodes above
 	// them (see VerifyOptions.Nodes).
 	leavesOnly bool
+	// rootsOnly compares nothing stored but the checkpoints (see
+	// VerifyOptions.Leaves).
+	rootsOnly bool
 
 	// nodes recomputed in the current page, checked against the store
 	ids    []compact.NodeID
@@ -130,6 +133,9 @@ func (w *walker) appendLeaf(leaf []byte, compare bool) error {
 		return w.checkpointsUpTo(w.next)
 	}
 	visit := func(id compact.NodeID, hash []byte) {
+		if w.rootsOnly {
+			return
+		}
 		if id.Level > 0 && !w.leavesOnly || id.Level == 0 && compare {
 			w.ids = append(w.ids, id)
 			w.hashes = append(w.hashes, hash)

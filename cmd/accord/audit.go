@@ -37,7 +37,12 @@ func auditCommand() *command {
 			return err
 		}
 		if *data != "" {
-			r, err := node.VerifyAudit(ctx, node.Config{DataDir: *data, DatabaseURL: *database}, audit.VerifyOptions{Nodes: *deep})
+			cfg := node.Config{DataDir: *data, DatabaseURL: *database}
+			r, err := node.VerifyAudit(ctx, cfg, audit.VerifyOptions{Nodes: *deep, Leaves: *deep})
+			if errors.Is(err, audit.ErrTampered) && !*deep {
+				// The quick pass found a problem; name the entries.
+				r, err = node.VerifyAudit(ctx, cfg, audit.VerifyOptions{Leaves: true})
+			}
 			if err != nil && (r == nil || !errors.Is(err, audit.ErrTampered)) {
 				return err
 			}
