@@ -81,6 +81,9 @@ func consentRecordCommand() *command {
 		if err := needArgs(fs, 1, "a subject key"); err != nil {
 			return err
 		}
+		if *agr == "" {
+			return usageError{"--agreement ID@VERSION is required"}
+		}
 		at, err := parseWhen(*when, "time")
 		if err != nil {
 			return err
@@ -203,6 +206,9 @@ func consentLinkCommand() *command {
 		cl, err := api.start(fs, args, 1, "a subject key")
 		if err != nil {
 			return err
+		}
+		if *agr == "" {
+			return usageError{"--agreement ID@VERSION is required: changes made through the link refer to it"}
 		}
 		var out accordhttp.CreatedLink
 		req := accordhttp.CreateLinkRequest{Dataset: *ds, Subject: fs.Arg(0), Agreement: *agr, Days: *days, Language: *lang}
