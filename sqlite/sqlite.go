@@ -26,7 +26,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	// WAL lets readers run beside the writer; busy_timeout waits for the
 	// write lock instead of failing; immediate transactions take the write
 	// lock up front so two writers never deadlock upgrading a read lock.
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "mmap_size(1073741824)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
