@@ -113,6 +113,15 @@ func (s *Server) consentDataset(r *http.Request, id string, perm accord.Permissi
 	if d == nil {
 		return nil, nil, accord.Errorf(accord.ENOTFOUND, "dataset %q not found", id)
 	}
+	// Consent records are data about people: the decision function rules
+	// on them like on any other data use.
+	act := agreement.ActionConsentRead
+	if perm == accord.PermConsentWrite {
+		act = agreement.ActionConsentWrite
+	}
+	if err := s.decide(r, agreement.Request{Action: act, Dataset: d.ID, Custodian: d.OrganisationID}); err != nil {
+		return nil, nil, err
+	}
 	return d, p, nil
 }
 
