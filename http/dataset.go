@@ -105,7 +105,11 @@ func (s *Server) handleListDatasets(w http.ResponseWriter, r *http.Request) erro
 // so callers without the permission anywhere learn nothing about which ids
 // exist.
 func (s *Server) datasetFor(r *http.Request, perm accord.Permission, action string, crossOrg ...bool) (*accord.Dataset, *accord.Principal, error) {
-	id := r.PathValue("id")
+	return s.datasetByID(r, r.PathValue("id"), perm, action, crossOrg...)
+}
+
+// datasetByID is datasetFor with the id given.
+func (s *Server) datasetByID(r *http.Request, id string, perm accord.Permission, action string, crossOrg ...bool) (*accord.Dataset, *accord.Principal, error) {
 	d, err := s.Store.Dataset(r.Context(), id)
 	if err != nil && accord.ErrorCode(err) != accord.ENOTFOUND {
 		return nil, nil, err

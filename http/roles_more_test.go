@@ -259,11 +259,23 @@ func TestWithdrawnConsentExcludesRowsFromPartnerUse(t *testing.T) {
 	if recs, _ := risk(); recs != 4 {
 		t.Fatalf("all given: %v records", recs)
 	}
+	// A report built now, on today's consent, is recorded in the lineage.
+	if s, body := n.call(t, cust, "POST", "/api/v1/lineage/derivations", map[string]any{"dataset": "base", "kind": accord.DerivationDerivedDataset, "purpose": "advocacy.report", "description": "ward tables"}); s != 201 {
+		t.Fatalf("record derivation = %d %v", s, body)
+	}
+	if s, _ := n.call(t, n.roleToken("analyst"), "POST", "/api/v1/lineage/derivations", map[string]any{"dataset": "base", "kind": accord.DerivationDerivedDataset, "purpose": "advocacy.report"}); s != 403 {
+		t.Fatalf("analyst recorded a derivation: %d", s)
+	}
 	if s, body := n.call(t, cust, "POST", "/api/v1/consent/events", map[string]any{"dataset": "base", "subject": "r2", "purpose": "advocacy.report", "state": "withdrawn", "agreement": "demo-share@1"}); s != 201 && s != 200 {
 		t.Fatalf("withdraw = %d %v", s, body)
 	}
 	if recs, withheld := risk(); recs != 3 || withheld != "1" {
 		t.Fatalf("after a withdrawal: %v records, %s withheld", recs, withheld)
+	}
+	// The report built before the withdrawal is flagged for regeneration.
+	_, flags := n.call(t, cust, "GET", "/api/v1/consent/flags?dataset=base", nil)
+	if fl, _ := flags["flags"].([]any); len(fl) != 1 || !strings.Contains(fmt.Sprint(fl[0]), "ward tables") {
+		t.Fatalf("flags after a withdrawal = %v", flags)
 	}
 	// The custodian's own work is not a use under the purpose: all rows.
 	if s, rep := n.call(t, cust, "GET", "/api/v1/datasets/base/risk?qi=age,sex&purpose=governance.risk-assessment", nil); s != 200 || rep["records"].(float64) != 4 {

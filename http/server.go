@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.datasetRoutes()
 	s.agreementRoutes()
+	s.lineageRoutes()
 	s.consentRoutes()
 	s.mux.Handle("/api/", s.apiHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return accord.Errorf(accord.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)

@@ -183,7 +183,27 @@ func datasetCommand() *command {
 		q := url.Values{"qi": {*qi}, "sensitive": {*sensitive}, "format": {*format}, "purpose": {*purpose}}
 		return c.Do(ctx, "GET", "/api/v1/datasets/"+url.PathEscape(fs.Arg(0))+"/risk?"+q.Encode(), nil, stdout)
 	}
-	return &command{name: "dataset", summary: "datasets: import, classify, assess, delete", sub: []*command{imp, list, show, classify, del, risk}}
+	lineage := &command{name: "lineage", summary: "record an artefact built from a dataset, so consent withdrawals flag it", usage: "dataset lineage --kind K --purpose P [--description D] [flags] ID"}
+	lineage.run = func(ctx context.Context, args []string) error {
+		fs := newFlags(lineage.usage, lineage.summary+".\nKinds: "+strings.Join(accord.DerivationKinds, ", ")+". See flagged ones with `accord consent flags`.")
+		api := addAPIFlags(fs)
+		kind := fs.String("kind", accord.DerivationDerivedDataset, "what was built")
+		purpose := fs.String("purpose", "", "the purpose it serves (required)")
+		desc := fs.String("description", "", "what it is, e.g. \"ward tables for the 2026 report\"")
+		c, err := api.start(fs, args, 1, "a dataset id")
+		if err != nil {
+			return err
+		}
+		var d accord.Derivation
+		req := accordhttp.RecordDerivationRequest{Dataset: fs.Arg(0), Kind: *kind, Purpose: *purpose, Description: *desc}
+		if err := c.Do(ctx, "POST", "/api/v1/lineage/derivations", req, &d); err != nil {
+			return err
+		}
+		return api.show(d, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "Recorded %s %s from %s for %s; a later withdrawal of consent for it will flag it.\n", d.Kind, d.ID, d.DatasetID, d.Purpose)
+		})
+	}
+	return &command{name: "dataset", summary: "datasets: import, classify, assess, delete, lineage", sub: []*command{imp, list, show, classify, del, risk, lineage}}
 }
 
 func printColumns(w *tabwriter.Writer, d *accord.Dataset) {
