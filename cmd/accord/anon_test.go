@@ -109,3 +109,38 @@ func TestRiskLinkageAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestTransformMinimisesATable(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("name;id;age;income\nAma;1001;34;21000\nBen;1002;91;55000\nCy;1003;29;32000\nDi;1004;52;41000\nEd;1005;45;38000\n"), 0o600)
+	key := filepath.Join(dir, "p.key")
+	out := func(agreement string) string {
+		o := filepath.Join(dir, agreement+".csv")
+		mustRun(t, nil, "transform", "--input", in, "--delimiter", ";", "--output", o, "--drop", "name", "--pseudonymise", "id",
+			"--key-file", key, "--agreement", agreement, "--code", "age=:90", "--microaggregate", "income", "--k", "2")
+		b, _ := os.ReadFile(o)
+		return string(b)
+	}
+	a, b := out("share-a"), out("share-b")
+	if strings.Contains(a, "Ama") || strings.Contains(a, "1001") || !strings.Contains(a, ">90") {
+		t.Fatalf("transformed table:\n%s", a)
+	}
+	// The same person gets unrelated pseudonyms under two agreements, the same under one.
+	pa, pb := strings.Split(strings.Split(a, "\n")[1], ";")[0], strings.Split(strings.Split(b, "\n")[1], ";")[0]
+	if pa == pb || len(pa) < 16 {
+		t.Fatalf("pseudonyms under two agreements: %q %q", pa, pb)
+	}
+	if again := out("share-a"); again != a {
+		t.Fatal("pseudonyms are not stable under one agreement")
+	}
+	if st, _ := os.Stat(key); st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v", st.Mode().Perm())
+	}
+	if _, e, code := run(t, nil, "transform", "--input", in, "--delimiter", ";", "--output", filepath.Join(dir, "x.csv"), "--pseudonymise", "id"); code != 2 || !strings.Contains(e, "--agreement") {
+		t.Fatalf("pseudonymise without an agreement: %d %s", code, e)
+	}
+	if _, e, code := run(t, nil, "transform", "--input", in, "--delimiter", ";", "--output", filepath.Join(dir, "x.csv"), "--drop", "ghost"); code != 1 || !strings.Contains(e, "ghost") {
+		t.Fatalf("drop of an unknown column: %d %s", code, e)
+	}
+}

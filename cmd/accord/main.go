@@ -50,6 +50,7 @@ func commands() []*command {
 		datasetCommand(),
 		agreementCommand(),
 		synthCommand(),
+		transformCommand(),
 		consentCommand(),
 	}
 }
