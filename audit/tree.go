@@ -137,8 +137,9 @@ func rangeFromEntries(ctx context.Context, st Store, size uint64) (*compact.Rang
 }
 
 // scanEntries calls fn with consecutive pages of the entries in [from, to).
-// The next page is read while fn works on the current one, so a SQL store's
-// reads overlap with hashing.
+// Pages are read ahead by scanReaders goroutines while fn works on the
+// current one, so a SQL store's reads (one connection each) overlap with
+// each other and with hashing; fn still sees them in order.
 func scanEntries(ctx context.Context, st Store, from, to uint64, fn func([]Entry) error) error {
 	type page struct {
 		entries    []Entry
@@ -146,29 +147,40 @@ func scanEntries(ctx context.Context, st Store, from, to uint64, fn func([]Entry
 		err        error
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	pages := make(chan page, 1)
-	go func() {
-		defer close(pages)
-		for from < to {
-			end := min(from+pageSize, to)
-			es, err := st.EntryRange(ctx, from, end)
-			select {
-			case pages <- page{es, from, end - 1, err}:
-			case <-ctx.Done():
-				return
+	// Reader r reads pages r, r+n, r+2n, … into its own channel; the
+	// consumer takes them round-robin, which restores the order.
+	n := scanReaders
+	chans := make([]chan page, n)
+	for r := range n {
+		chans[r] = make(chan page, 1)
+		go func(r int) {
+			defer close(chans[r])
+			for start := from + uint64(r)*pageSize; start < to; start += uint64(n) * pageSize {
+				end := min(start+pageSize, to)
+				es, err := st.EntryRange(ctx, start, end)
+				select {
+				case chans[r] <- page{es, start, end - 1, err}:
+				case <-ctx.Done():
+					return
+				}
+				if err != nil {
+					return
+				}
 			}
-			if err != nil {
-				return
-			}
-			from = end
-		}
-	}()
+		}(r)
+	}
 	defer func() {
 		cancel()
-		for range pages { // let the reader finish before returning
+		for _, c := range chans { // let the readers finish before returning
+			for range c {
+			}
 		}
 	}()
-	for p := range pages {
+	for i := 0; ; i++ {
+		p, ok := <-chans[i%n]
+		if !ok {
+			return nil
+		}
 		if p.err != nil {
 			return fmt.Errorf("read entries %d..%d: %w", p.from, p.last, p.err)
 		}
@@ -176,5 +188,7 @@ func scanEntries(ctx context.Context, st Store, from, to uint64, fn func([]Entry
 			return err
 		}
 	}
-	return nil
 }
+
+// scanReaders is how many pages are read at once during verification.
+const scanReaders = 2
