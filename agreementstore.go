@@ -17,7 +17,7 @@ type AgreementVersion struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// AgreementEvent is one accepted lifecycle step (propose, sign, activate,
+// AgreementEvent is one accepted lifecycle step (propose, sign,
 // suspend, resume, terminate) of an agreement version, as JSON.
 type AgreementEvent struct {
 	AgreementID string    `json:"agreement"`
