@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"slices"
 )
@@ -10,21 +11,63 @@ import (
 // from the store's withheld set for one dataset and purpose at one moment.
 type Filter struct {
 	withheld map[string]struct{}
+	// fingerprints is an open-addressing table of 64-bit hashes of the
+	// withheld keys: compact enough to stay in cache, so the common case (a
+	// key that is not withheld) costs one hash and a probe or two instead of
+	// a walk through the map's larger memory. Zero marks an empty slot.
+	fingerprints []uint64
+	seed         maphash.Seed
 }
 
 // NewFilter returns a filter excluding the given subject keys.
 func NewFilter(withheld []string) *Filter {
-	f := &Filter{withheld: make(map[string]struct{}, len(withheld))}
+	f := &Filter{withheld: make(map[string]struct{}, len(withheld)), seed: maphash.MakeSeed()}
 	for _, k := range withheld {
 		f.withheld[k] = struct{}{}
+	}
+	size := 1
+	for size < 2*len(f.withheld) {
+		size <<= 1
+	}
+	f.fingerprints = make([]uint64, size)
+	for k := range f.withheld {
+		h := f.hash(k)
+		for i := h & uint64(size-1); ; i = (i + 1) & uint64(size-1) {
+			if f.fingerprints[i] == 0 {
+				f.fingerprints[i] = h
+				break
+			}
+		}
 	}
 	return f
 }
 
+func (f *Filter) hash(key string) uint64 {
+	h := maphash.String(f.seed, key)
+	if h == 0 {
+		h = 1 // zero marks an empty slot
+	}
+	return h
+}
+
 // Withheld reports whether key's rows are excluded.
 func (f *Filter) Withheld(key string) bool {
-	_, ok := f.withheld[key]
-	return ok
+	if len(f.withheld) == 0 {
+		return false
+	}
+	h := f.hash(key)
+	mask := uint64(len(f.fingerprints) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch f.fingerprints[i] {
+		case 0:
+			return false
+		case h:
+			// Same fingerprint: confirm, since two keys may share one.
+			if _, ok := f.withheld[key]; ok {
+				return true
+			}
+		}
+	}
 }
 
 // Len is the number of withheld subjects.
