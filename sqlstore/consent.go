@@ -353,10 +353,24 @@ func (db *DB) ConsentStatuses(ctx context.Context, datasetID, key string, at tim
 }
 
 func (db *DB) WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error) {
+	// A decision about a broader purpose covers the narrower ones, as
+	// agreements' purposes do: for research.academic, the latest decision
+	// about research.academic or research counts.
+	purposes := purposeAndBroader(purpose)
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(purposes)), ",")
+	args := []any{datasetID}
+	for _, p := range purposes {
+		args = append(args, p)
+	}
+	args = append(args, datasetID, toNanos(at))
 	rows, err := db.query(ctx, db, `SELECT s.subject_key FROM consent_subjects s
-		LEFT JOIN consent_current c ON c.dataset_id = s.dataset_id AND c.purpose = ? AND c.subject_key = s.subject_key
+		LEFT JOIN (
+			SELECT subject_key, state, expires_at,
+				ROW_NUMBER() OVER (PARTITION BY subject_key ORDER BY decided_at DESC, LENGTH(purpose) DESC) AS rn
+			FROM consent_current WHERE dataset_id = ? AND purpose IN (`+marks+`)
+		) c ON c.subject_key = s.subject_key AND c.rn = 1
 		WHERE s.dataset_id = ? AND (c.state IS NULL OR c.state <> 'given' OR (c.expires_at <> 0 AND c.expires_at <= ?))
-		ORDER BY s.subject_key`, purpose, datasetID, toNanos(at))
+		ORDER BY s.subject_key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("withheld subjects: %w", err)
 	}
@@ -370,4 +384,14 @@ func (db *DB) WithheldSubjects(ctx context.Context, datasetID, purpose string, a
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// purposeAndBroader returns a purpose and every broader one it falls
+// under: research.academic.health, research.academic, research.
+func purposeAndBroader(purpose string) []string {
+	out := []string{purpose}
+	for i := strings.LastIndexByte(purpose, '.'); i > 0; i = strings.LastIndexByte(purpose[:i], '.') {
+		out = append(out, purpose[:i])
+	}
+	return out
 }

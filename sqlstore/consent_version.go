@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -38,8 +39,14 @@ func (db *DB) ConsentVersion(ctx context.Context, datasetID string) (int64, erro
 // the dataset for the purpose cannot change by itself.
 func (db *DB) NextConsentExpiry(ctx context.Context, datasetID, purpose string, t time.Time) (time.Time, error) {
 	var n sql.NullInt64
-	err := db.queryRow(ctx, db, `SELECT MIN(expires_at) FROM consent_current WHERE dataset_id = ? AND purpose = ? AND state = 'given' AND expires_at > ?`,
-		datasetID, purpose, toNanos(t)).Scan(&n)
+	purposes := purposeAndBroader(purpose)
+	args := []any{datasetID}
+	for _, p := range purposes {
+		args = append(args, p)
+	}
+	args = append(args, toNanos(t))
+	err := db.queryRow(ctx, db, `SELECT MIN(expires_at) FROM consent_current WHERE dataset_id = ? AND purpose IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(purposes)), ",")+`) AND state = 'given' AND expires_at > ?`, args...).Scan(&n)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("next consent expiry: %w", err)
 	}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
 	t.Run("ConsentVersion", func(t *testing.T) { testConsentVersion(t, open(t)) })
+	t.Run("ConsentBroaderPurpose", func(t *testing.T) { testConsentBroaderPurpose(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, open(t)) })
 	runConsent(t, open)
 }
