@@ -1,9 +1,6 @@
 package anon
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // classDistributions holds, for every equivalence class, the counts of the
 // values of a sensitive column: class c has counts[start[c]:start[c+1]]
@@ -54,7 +51,8 @@ type Diversity struct {
 	// DistinctL is the fewest distinct sensitive values in a class.
 	DistinctL int `json:"distinct_l"`
 	// EntropyL is the largest l for which the data are entropy l-diverse:
-	// e to the power of the lowest entropy (natural log) of a class.
+	// 2 to the power of the lowest entropy (in bits) of a class, which is
+	// the same number in any logarithm base.
 	EntropyL float64 `json:"entropy_l"`
 	// HomogeneousClasses and HomogeneousRecords count the classes (and their
 	// records) in which everyone has the same sensitive value, so that
@@ -76,6 +74,29 @@ type RecursiveDiversity struct {
 	LargestL int `json:"largest_l"`
 }
 
+// class returns class cl as the per-class measures take it: its size and
+// its sensitive codes with their counts.
+func (d *classDistributions) class(cl int) (size uint32, vals, cnts []uint32) {
+	lo, hi := d.start[cl], d.start[cl+1]
+	return d.sizes[cl], d.values[lo:hi], d.counts[lo:hi]
+}
+
+// classDiversity is the l-diversity of one class: the report's Diversity
+// is its worst over all classes, and the search's l-diversity criteria
+// compare the same figures (computed by the same functions) with their l.
+type classDiversity struct {
+	distinct   int
+	entropyL   float64
+	recursiveL int // the largest l of recursive (c,l)-diversity
+}
+
+// diversityOfClass measures one class; scratch is returned for reuse.
+func diversityOfClass(size uint32, cnts []uint32, c float64, scratch []uint32) (classDiversity, []uint32) {
+	m := classDiversity{distinct: len(cnts), entropyL: entropyToL(classEntropy(size, cnts))}
+	m.recursiveL, scratch = recursiveLargestL(cnts, c, len(cnts), scratch)
+	return m, scratch
+}
+
 func (d *classDistributions) diversity(sens *Column, c float64, l int) *Diversity {
 	out := &Diversity{
 		Column:    sens.Name,
@@ -83,52 +104,22 @@ func (d *classDistributions) diversity(sens *Column, c float64, l int) *Diversit
 		EntropyL:  math.Inf(1),
 		Recursive: RecursiveDiversity{C: c, L: l, LargestL: math.MaxInt},
 	}
-	var sorted []uint32
+	var scratch []uint32
 	for cl := range d.sizes {
-		cnt := d.counts[d.start[cl]:d.start[cl+1]]
-		size := float64(d.sizes[cl])
-		out.DistinctL = min(out.DistinctL, len(cnt))
-		if len(cnt) == 1 {
+		size, _, cnts := d.class(cl)
+		var m classDiversity
+		m, scratch = diversityOfClass(size, cnts, c, scratch)
+		out.DistinctL = min(out.DistinctL, m.distinct)
+		if m.distinct == 1 {
 			out.HomogeneousClasses++
-			out.HomogeneousRecords += int(d.sizes[cl])
+			out.HomogeneousRecords += int(size)
 		}
-		var h float64
-		for _, n := range cnt {
-			p := float64(n) / size
-			h -= p * math.Log(p)
-		}
-		out.EntropyL = min(out.EntropyL, math.Exp(h))
-
-		sorted = append(sorted[:0], cnt...)
-		slices.Sort(sorted)
-		slices.Reverse(sorted)
-		largest := recursiveLargestL(sorted, c)
-		out.Recursive.LargestL = min(out.Recursive.LargestL, largest)
-		if largest < l {
+		out.EntropyL = min(out.EntropyL, m.entropyL)
+		out.Recursive.LargestL = min(out.Recursive.LargestL, m.recursiveL)
+		if m.recursiveL < l {
 			out.Recursive.ClassesFailing++
 		}
 	}
 	out.Recursive.Satisfied = out.Recursive.ClassesFailing == 0
 	return out
-}
-
-// recursiveLargestL returns the largest l with r1 < c·(rl + … + rm) for
-// counts sorted in descending order. The tail sum shrinks as l grows, so
-// the condition holds for every l up to the answer and none after it.
-func recursiveLargestL(desc []uint32, c float64) int {
-	tail := 0.0
-	for _, n := range desc {
-		tail += float64(n)
-	}
-	r1 := float64(desc[0])
-	largest := 0
-	for l := 1; l <= len(desc); l++ {
-		if r1 < c*tail {
-			largest = l
-		} else {
-			break
-		}
-		tail -= float64(desc[l-1])
-	}
-	return largest
 }

@@ -3,7 +3,6 @@ package anon
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Criterion is a privacy model the search must satisfy, judged per
@@ -109,21 +108,6 @@ func (c entropyCheck) passes(size uint32, _, cnts []uint32) bool {
 	return classEntropy(size, cnts) >= c.min-thresholdEps
 }
 
-// classEntropy returns the Shannon entropy (bits) of a class's sensitive
-// values, as log2(n) - Σ c·log2(c)/n, which loses less precision than
-// summing p·log2(p).
-func classEntropy(size uint32, cnts []uint32) float64 {
-	n := float64(size)
-	var s float64
-	for _, c := range cnts {
-		if c > 0 {
-			f := float64(c)
-			s += f * math.Log2(f)
-		}
-	}
-	return math.Log2(n) - s/n
-}
-
 type recursiveCL struct {
 	col string
 	c   float64
@@ -159,16 +143,11 @@ type recursiveCheck struct {
 
 func (r *recursiveCheck) passes(_ uint32, _, cnts []uint32) bool {
 	if len(cnts) < r.l {
-		return false
+		return false // the tail rl + … + rm is empty
 	}
-	s := append(r.scratch[:0], cnts...)
-	r.scratch = s
-	slices.SortFunc(s, func(a, b uint32) int { return int(b) - int(a) })
-	var tail float64
-	for _, v := range s[r.l-1:] {
-		tail += float64(v)
-	}
-	return float64(s[0]) < r.c*tail
+	var largest int
+	largest, r.scratch = recursiveLargestL(cnts, r.c, r.l, r.scratch)
+	return largest >= r.l
 }
 
 type tCloseness struct {
@@ -187,7 +166,9 @@ func EqualDistanceTCloseness(column string, t float64) Criterion {
 
 // HierarchicalTCloseness is t-closeness with the ground distance given by a
 // hierarchy of the sensitive values (Li, Li and Venkatasubramanian, 2007):
-// moving mass between values that meet at level h costs h/height.
+// moving mass between values that meet at level h costs h/height. A
+// hierarchy without a single top label gets a common root above its last
+// level, as the risk report's hierarchical t does (see emdTree).
 func HierarchicalTCloseness(column string, t float64, h *Hierarchy) Criterion {
 	return tCloseness{col: column, t: t, hierarchy: h}
 }
@@ -209,21 +190,15 @@ func (c tCloseness) bind(t *Table) (classCheck, error) {
 	if err != nil {
 		return nil, err
 	}
-	global := make([]float64, len(col.Dict))
-	for _, v := range col.Codes {
-		global[v]++
-	}
-	for i := range global {
-		global[i] /= float64(t.Rows)
-	}
+	overall := codeCounts(col)
 	if c.hierarchy == nil {
-		return equalCloseness{t: c.t, global: global}, nil
+		return equalCloseness{t: c.t, global: valueShares(overall, t.Rows)}, nil
 	}
-	enc, err := EncodeHierarchy(c.hierarchy, col)
+	tree, err := newEMDTree(c.hierarchy, col.Dict, overall, t.Rows)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
-	return newHierCloseness(c.t, global, enc), nil
+	return &hierCloseness{t: c.t, tree: tree}, nil
 }
 
 type equalCloseness struct {
@@ -235,52 +210,9 @@ func (e equalCloseness) passes(size uint32, vals, cnts []uint32) bool {
 	return equalEMD(e.global, size, vals, cnts) <= e.t+thresholdEps
 }
 
-// equalEMD is ½·Σ|p−q| over all values; values absent from the class
-// contribute their global share, which is 1 − Σ q over present values.
-func equalEMD(global []float64, size uint32, vals, cnts []uint32) float64 {
-	n := float64(size)
-	var d, present float64
-	for i, v := range vals {
-		q := global[v]
-		d += math.Abs(float64(cnts[i])/n - q)
-		present += q
-	}
-	return (d + 1 - present) / 2
-}
-
-// hierCloseness computes the hierarchical EMD bottom-up: the mass a subtree
-// has in excess (or lacks) must leave (or enter) it across its root, and
-// flows that cancel inside a node at level h cost h/height.
 type hierCloseness struct {
-	t      float64
-	global []float64  // by sensitive dictionary code
-	leaf   []uint32   // dictionary code -> level-0 code
-	parent [][]uint32 // parent[l][g]: code at level l+1 of code g at level l
-	card   []int
-	extra  [][]float64 // scratch per level
-	pos    [][]float64
-	neg    [][]float64
-	base   []float64 // −q for every level-0 code
-}
-
-func newHierCloseness(t float64, global []float64, e *EncodedHierarchy) *hierCloseness {
-	h := &hierCloseness{t: t, global: global, leaf: e.Maps[0]}
-	levels := e.Levels()
-	h.card = make([]int, levels)
-	for l := range levels {
-		h.card[l] = e.Cardinality(l)
-		h.extra = append(h.extra, make([]float64, h.card[l]))
-		h.pos = append(h.pos, make([]float64, h.card[l]))
-		h.neg = append(h.neg, make([]float64, h.card[l]))
-	}
-	for l := 0; l+1 < levels; l++ {
-		h.parent = append(h.parent, e.Up(l, l+1))
-	}
-	h.base = make([]float64, h.card[0])
-	for c, q := range global {
-		h.base[h.leaf[c]] -= q
-	}
-	return h
+	t    float64
+	tree *emdTree
 }
 
 func (h *hierCloseness) passes(size uint32, vals, cnts []uint32) bool {
@@ -288,36 +220,7 @@ func (h *hierCloseness) passes(size uint32, vals, cnts []uint32) bool {
 }
 
 func (h *hierCloseness) emd(size uint32, vals, cnts []uint32) float64 {
-	n := float64(size)
-	ext := h.extra[0]
-	copy(ext, h.base)
-	for i, v := range vals {
-		ext[h.leaf[v]] += float64(cnts[i]) / n
-	}
-	height := float64(len(h.card) - 1)
-	if height == 0 {
-		return 0
-	}
-	var d float64
-	for l := 1; l < len(h.card); l++ {
-		pos, neg := h.pos[l], h.neg[l]
-		clear(pos)
-		clear(neg)
-		for g, x := range h.extra[l-1] {
-			p := h.parent[l-1][g]
-			if x > 0 {
-				pos[p] += x
-			} else {
-				neg[p] -= x
-			}
-		}
-		up := h.extra[l]
-		for g := range up {
-			d += float64(l) / height * min(pos[g], neg[g])
-			up[g] = pos[g] - neg[g]
-		}
-	}
-	return d
+	return h.tree.distance(vals, cnts, float64(size))
 }
 
 // sensitiveColumn finds a criterion's column, refusing an empty table
