@@ -124,15 +124,13 @@ func layoutBars(title, desc string, rows []barRow) barChart {
 	return c
 }
 
-var reportPage = template.Must(template.New("report").Parse(reportTemplate))
+var reportPage = template.Must(template.Must(template.New("report").Parse(pageParts)).Parse(reportTemplate))
 
-const reportTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Re-identification risk: {{if .Pass}}pass{{else}}fail{{end}}</title>
-<style>
+// pageParts are the pieces every self-contained report page shares (the
+// risk report here, the linkage report in linkage_html.go), so that the
+// pages look alike and a chart is drawn one way: "style" is the style
+// sheet, "chart" draws one barChart as an inline SVG figure.
+const pageParts = `{{define "style"}}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:56rem;padding:1.5rem;color:#1d1d1f;line-height:1.45}
 h1{font-size:1.6rem;margin:.2rem 0 1rem}
 h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
@@ -149,7 +147,25 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 svg text{font-size:13px;fill:#1d1d1f}
 figure{margin:1rem 0}
 figcaption{font-weight:600}
-</style>
+{{end}}{{define "chart"}}
+<figure>
+<figcaption>{{.Title}}</figcaption>
+<p class="note">{{.Desc}}</p>
+<svg role="img" aria-label="{{.Title}}" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
+<title>{{.Title}}</title>
+{{- $lw := .LabelWidth}}
+{{range .Bars}}<text x="{{$lw}}" dx="-8" y="{{.BaselineY}}" text-anchor="end">{{.Label}}</text><rect x="{{$lw}}" y="{{.Y}}" width="{{printf "%.1f" .W}}" height="20" fill="{{.Fill}}"/><text x="{{printf "%.1f" .TextX}}" y="{{.BaselineY}}">{{.Text}}</text>
+{{end}}</svg>
+</figure>
+{{end}}`
+
+const reportTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Re-identification risk: {{if .Pass}}pass{{else}}fail{{end}}</title>
+<style>{{template "style"}}</style>
 </head>
 <body>
 <h1>Re-identification risk assessment</h1>
@@ -171,17 +187,7 @@ Someone who knows these details about a person can narrow them down to their gro
 <tr><th>People alone in their group</th><td class="num">{{call .Digits .R.SampleUniques}}</td><td class="note">{{call .Percent .R.SampleUniqueness}} of the records</td></tr>
 </table>
 
-{{range .Charts}}
-<figure>
-<figcaption>{{.Title}}</figcaption>
-<p class="note">{{.Desc}}</p>
-<svg role="img" aria-label="{{.Title}}" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
-<title>{{.Title}}</title>
-{{- $lw := .LabelWidth}}
-{{range .Bars}}<text x="{{$lw}}" dx="-8" y="{{.BaselineY}}" text-anchor="end">{{.Label}}</text><rect x="{{$lw}}" y="{{.Y}}" width="{{printf "%.1f" .W}}" height="20" fill="{{.Fill}}"/><text x="{{printf "%.1f" .TextX}}" y="{{.BaselineY}}">{{.Text}}</text>
-{{end}}</svg>
-</figure>
-{{end}}
+{{range .Charts}}{{template "chart" .}}{{end}}
 
 <h2>Who could attack, and how likely they are to succeed</h2>
 <table>

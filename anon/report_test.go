@@ -52,12 +52,7 @@ func TestWriteTextGolden(t *testing.T) {
 }
 
 func TestWriteLinkageTextGolden(t *testing.T) {
-	a := riskTable(t, []string{"sex", "age"}, [][]string{{"F", "30"}, {"F", "31"}, {"M", "30"}, {"M", "30"}})
-	b := riskTable(t, []string{"Sex", "years"}, [][]string{{"F", "30"}, {"F", "31"}, {"F", "31"}, {"M", "50"}})
-	r, err := Linkage(a, b, LinkageOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := smallLinkage(t)
 	var buf bytes.Buffer
 	if err := WriteLinkageText(&buf, r); err != nil {
 		t.Fatal(err)

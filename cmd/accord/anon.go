@@ -326,16 +326,27 @@ func riskCommand() *command {
 
 func linkage(ctx context.Context, args []string) error {
 	fs := newFlags("risk linkage [flags] A B", "Finds the quasi-identifiers two tables share (by name and by value overlap) and\n"+
-		"counts the records of each that become re-identifiable when they are joined.")
+		"counts the records of each that become re-identifiable when they are joined.\n"+
+		"--format html writes a self-contained page for readers who are not engineers.")
 	in := addInputFlags(fs)
 	names := fs.Bool("names-only", false, "pair columns by name only")
 	jaccard := fs.Float64("min-overlap", 0.5, "least value overlap (Jaccard) for differently named columns to pair")
-	asJSON := fs.Bool("json", false, "print JSON")
+	format := fs.String("format", "text", "report format: text, json or html (a page for readers who are not engineers)")
+	asJSON := fs.Bool("json", false, "print JSON (the same as --format json)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usageError{"risk linkage needs two files"}
+	}
+	if *asJSON {
+		if *format != "text" && *format != "json" {
+			return usageError{"--json and --format " + *format + " ask for different formats; give one"}
+		}
+		*format = "json"
+	}
+	if *format != "text" && *format != "json" && *format != "html" {
+		return usageError{"--format must be text, json or html"}
 	}
 	a, err := in.read(ctx, fs.Arg(0))
 	if err != nil {
@@ -349,10 +360,18 @@ func linkage(ctx context.Context, args []string) error {
 	if err != nil {
 		return &accord.Error{Code: accord.EINVALID, Message: err.Error(), Err: err}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+	w := bufio.NewWriter(stdout)
+	switch *format {
+	case "json":
+		err = anon.WriteLinkageJSON(w, rep)
+	case "html":
+		// The page names the tables as the reader knows them: by file name.
+		err = anon.WriteLinkageHTML(w, rep, filepath.Base(fs.Arg(0)), filepath.Base(fs.Arg(1)))
+	default:
+		err = anon.WriteLinkageText(w, rep)
 	}
-	return anon.WriteLinkageText(stdout, rep)
+	if err != nil {
+		return err
+	}
+	return w.Flush()
 }

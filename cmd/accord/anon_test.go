@@ -77,10 +77,7 @@ func TestRiskJSONInterface(t *testing.T) {
 
 func TestRiskLinkageAndBadInput(t *testing.T) {
 	dir := t.TempDir()
-	a := filepath.Join(dir, "a.csv")
-	b := filepath.Join(dir, "b.csv")
-	os.WriteFile(a, []byte("age;postcode;diagnosis\n34;E1;asthma\n51;N4;none\n29;N4;flu\n29;N4;cold\n"), 0o600)
-	os.WriteFile(b, []byte("age;postcode;vote\n34;E1;yes\n51;N4;no\n40;E1;no\n"), 0o600)
+	a, b := linkageFiles(t, dir)
 	out := mustRun(t, nil, "risk", "linkage", "--json", a, b)
 	var r struct{ Reidentifiable int }
 	json.Unmarshal([]byte(out), &r)
