@@ -14,17 +14,25 @@ const (
 	// record whose original value v is generalised to g, the loss grows by
 	// −log2(freq(v) / freq(values generalising to g)), frequencies taken
 	// over the input. A suppressed record counts as generalised to the top.
+	// Without suppression this is ARX's non-uniform entropy; with it, ARX's
+	// monotonic variant ignores suppression and its non-monotonic variant
+	// generalises suppressed records into a '*' holding only them, so the
+	// values differ (docs/anon-arx.md).
 	MetricEntropy Metric = iota
 	// MetricDiscernibility is Σ|E|² over the kept classes E plus N for
-	// every suppressed record (N = number of records).
+	// every suppressed record (N = number of records): ARX's non-monotonic
+	// DM, not its DM*, which ignores suppression.
 	MetricDiscernibility
 	// MetricAverageClassSize is N divided by the number of classes, the
-	// suppressed records counting as one class (they are all '*').
+	// suppressed records counting as one class (they are all '*'), as in
+	// ARX's AECS.
 	MetricAverageClassSize
 	// MetricLoss is Iyengar's loss metric: a cell generalised to g loses
 	// (leaves(g)−1)/(leaves−1), leaves counted in the hierarchy, and a
 	// suppressed cell loses 1; the result is the mean over all
-	// quasi-identifier cells, between 0 and 1.
+	// quasi-identifier cells, between 0 and 1. Per attribute this is ARX's
+	// loss metric with its default factor 0.5; ARX's default aggregate
+	// ranks the attributes' losses instead of averaging them.
 	MetricLoss
 )
 
