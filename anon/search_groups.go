@@ -59,6 +59,7 @@ type grouper struct {
 	width  []uint
 	total  uint  // bits used by the packed key
 	ranks  []int // columns from the most to the least significant field
+	chunks []keyChunk
 	rankOf [64]int8
 
 	// scratch reused between calls
@@ -148,6 +149,7 @@ func newGrouper(hs []*EncodedHierarchy, rowCodes, rowSens [][]uint32, sensCard [
 	g.packed = g.total <= packedKeyBits
 	g.sorted = g.packed && len(sensCard) == 0
 	if g.packed {
+		g.makeChunks()
 		for r, i := range g.ranks {
 			for b := g.shift[i]; b < g.shift[i]+g.width[i]; b++ {
 				g.rankOf[b] = int8(r)

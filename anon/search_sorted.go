@@ -1,5 +1,10 @@
 package anon
 
+import (
+	"math"
+	"math/bits"
+)
+
 // Sorted classes: in packed mode without sensitive columns the classes of
 // a transformation are kept in ascending key order. Codes are numbered so
 // that generalising is non-decreasing (see monotoneCodes), hence
@@ -22,6 +27,17 @@ type sortScratch struct {
 	rowTmp  []uint32
 	keyTmp  []uint64
 	hist    []uint32
+	fields  []fieldTable // per-column lookup tables of a roll-up
+	flat64  []uint64
+	flat32  []uint32
+	// chunked lookups (search_chunks.go)
+	counts     []uint32 // dense counting table, zero between uses
+	srcN       int
+	idx        []uint32 // dense indices
+	idxTmp     []uint32
+	chunkTabs  []chunkTable
+	chunkKeys  [][]uint64
+	chunkCache map[chunkKey]chunkTable
 }
 
 // newGroups returns groups for n classes, reusing the slices of an evicted
@@ -120,25 +136,31 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 		if diff>>sh&dmask == 0 {
 			continue
 		}
-		clear(hist)
-		for _, k := range keys {
-			hist[k>>sh&dmask]++
-		}
-		var sum uint32
-		for d, c := range hist {
-			hist[d] = sum
-			sum += c
-		}
-		for j, k := range keys {
-			d := k >> sh & dmask
-			p := hist[d]
-			hist[d]++
-			tk[p], tv[p] = k, vals[j]
-		}
+		radixPass(keys, vals, tk, tv, hist, sh, dmask)
 		keys, tk = tk, keys
 		vals, tv = tv, vals
 	}
 	return keys, vals
+}
+
+// radixPass scatters keys and their payloads into tk and tv by the digit
+// at sh (a stable counting sort).
+func radixPass[K uint32 | uint64](keys []K, vals []uint32, tk []K, tv []uint32, hist []uint32, sh uint, dmask K) {
+	clear(hist)
+	for _, k := range keys {
+		hist[k>>sh&dmask]++
+	}
+	var sum uint32
+	for d, c := range hist {
+		hist[d] = sum
+		sum += c
+	}
+	for j, k := range keys {
+		d := k >> sh & dmask
+		p := hist[d]
+		hist[d]++
+		tk[p], tv[p] = k, vals[j]
+	}
 }
 
 // mergePasses is the number of passes over the classes that rolling up
@@ -219,41 +241,137 @@ func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 }
 
 // rollUpRadix generalises src to levels by mapping every changed field,
-// radix-sorting the keys and merging equal neighbours.
+// radix-sorting the keys and merging equal neighbours, or, when the
+// generalised key space is small, by counting into a dense table.
+//
+// Each source key is read once: every field is looked up in a small table
+// per column built for this roll-up (its mapped code already shifted into
+// place, or multiplied by its place value for the dense index), so the
+// per-class work is a few table lookups and adds rather than one pass over
+// all keys per column.
 func (g *grouper) rollUpRadix(src *nodeGroups, levels []int) *nodeGroups {
-	sc := &g.sortBuf
 	n := src.n
-	keys := grow(sc.keyRows, n)
-	sc.keyRows = keys
-	clr := ^uint64(0)
-	var ch []int
-	for i, m := range g.mapped {
-		if m != nil {
-			clr &^= g.mask[i] << g.shift[i]
-			ch = append(ch, i)
-		}
-	}
-	for j, k := range src.keys {
-		keys[j] = k & clr
-	}
-	for _, i := range ch {
-		m, sh, mask := g.mapped[i], g.shift[i], g.mask[i]
-		for j, k := range src.keys {
-			keys[j] |= uint64(m[k>>sh&mask]) << sh
-		}
-	}
-	// When the generalised key space is small, count into a dense table
-	// indexed in key order instead of sorting.
 	space := 1
 	for i := range g.hs {
 		space *= max(g.hs[i].Cardinality(levels[i]), 1)
-		if space > 2*n+1024 {
+		if space > 4*n+8192 {
 			break
 		}
 	}
-	if space <= 2*n+1024 {
-		return g.rollUpDense(keys, src.count, levels, space)
+	if space <= 4*n+8192 {
+		return g.rollUpDense(src, levels, space)
 	}
+	sc := &g.sortBuf
+	if g.chunkCost(src.levels) < n {
+		if full := g.space(levels); full <= math.MaxUint32 {
+			return g.rollUpIndexSort(src, levels, full)
+		}
+	}
+	keys := grow(sc.keyRows, n)
+	sc.keyRows = keys
+	if g.chunkCost(src.levels) < n {
+		keysChunked(g.chunkTables(src.levels, levels, false), src.keys, keys)
+	} else {
+		g.mapFields(src.keys, keys)
+	}
+	return g.rollUpRadixTail(src, levels, keys)
+}
+
+// space returns the size of the generalised key space at levels, capped
+// just above math.MaxUint32.
+func (g *grouper) space(levels []int) uint64 {
+	space := uint64(1)
+	for i := range g.hs {
+		space *= uint64(max(g.hs[i].Cardinality(levels[i]), 1))
+		if space > math.MaxUint32 {
+			return math.MaxUint32 + 1
+		}
+	}
+	return space
+}
+
+// rollUpIndexSort groups src at levels by radix-sorting dense indices:
+// 32 bits instead of 64 and only as many digits as the key space needs.
+func (g *grouper) rollUpIndexSort(src *nodeGroups, levels []int, space uint64) *nodeGroups {
+	sc := &g.sortBuf
+	n := src.n
+	tabs := g.chunkTables(src.levels, levels, true)
+	idx := grow(sc.idx, n)
+	sc.idx = idx
+	denseIndex(tabs, src.keys, idx)
+	vals := grow(sc.rows, n)
+	sc.rows = vals
+	copy(vals, src.count)
+	idx, vals = sc.radixSort32(idx, vals, uint(bits.Len64(space-1)))
+	dst := g.newGroups(levels, n)
+	c := -1
+	last := uint32(0)
+	for j, x := range idx {
+		if c < 0 || x != last {
+			c++
+			last = x
+			dst.keys[c], dst.count[c] = decodeDense(tabs, x), vals[j]
+			continue
+		}
+		dst.count[c] += vals[j]
+	}
+	dst.n = c + 1
+	dst.keys, dst.count = dst.keys[:dst.n], dst.count[:dst.n]
+	return dst
+}
+
+// radixSort32 sorts 32-bit keys of the given width with their payloads,
+// in as few passes of at most radixDigit bits as the width needs.
+func (sc *sortScratch) radixSort32(keys, vals []uint32, width uint) ([]uint32, []uint32) {
+	n := len(keys)
+	passes := max((width+radixDigit-1)/radixDigit, 1)
+	digit := (width + passes - 1) / passes
+	dmask := uint32(1)<<digit - 1
+	tk := grow(sc.idxTmp, n)
+	tv := grow(sc.rowTmp, n)
+	sc.idxTmp, sc.rowTmp = tk, tv
+	hist := grow(sc.hist, 1<<digit)
+	sc.hist = hist
+	for sh := uint(0); sh < width; sh += digit {
+		radixPass(keys, vals, tk, tv, hist, sh, dmask)
+		keys, tk = tk, keys
+		vals, tv = tv, vals
+	}
+	return keys, vals
+}
+
+// mapFields writes the keys of src with every changed field mapped, one
+// table lookup per changed column.
+func (g *grouper) mapFields(src, dst []uint64) {
+	sc := &g.sortBuf
+	keep := ^uint64(0)
+	fields := sc.fields[:0]
+	flat := sc.flat64[:0]
+	for i, m := range g.mapped {
+		if m == nil {
+			continue
+		}
+		keep &^= g.mask[i] << g.shift[i]
+		off := len(flat)
+		for _, c := range m {
+			flat = append(flat, uint64(c)<<g.shift[i])
+		}
+		fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off, n: len(m)})
+	}
+	sc.fields, sc.flat64 = fields, flat
+	for j, k := range src {
+		out := k & keep
+		for _, f := range fields {
+			out |= flat[f.off+int(k>>f.shift&f.mask)]
+		}
+		dst[j] = out
+	}
+}
+
+// rollUpRadixTail sorts the generalised keys and merges equal neighbours.
+func (g *grouper) rollUpRadixTail(src *nodeGroups, levels []int, keys []uint64) *nodeGroups {
+	sc := &g.sortBuf
+	n := src.n
 	vals := grow(sc.rows, n)
 	sc.rows = vals
 	copy(vals, src.count)
@@ -273,42 +391,127 @@ func (g *grouper) rollUpRadix(src *nodeGroups, levels []int) *nodeGroups {
 	return dst
 }
 
-// rollUpDense groups generalised keys by counting into a table of the
-// whole key space, indexed in mixed radix with the most significant field
-// first, so scanning the table yields the classes in key order.
-func (g *grouper) rollUpDense(keys []uint64, count []uint32, levels []int, space int) *nodeGroups {
+// fieldTable locates one column's lookup table in a flat scratch slice.
+type fieldTable struct {
+	shift uint
+	mask  uint64
+	off   int
+	n     int
+}
+
+// rollUpDense groups src at levels by counting into a table of the whole
+// generalised key space, indexed in mixed radix with the most significant
+// field first, so scanning the table yields the classes in key order and
+// each class's key is decoded from its index.
+func (g *grouper) rollUpDense(src *nodeGroups, levels []int, space int) *nodeGroups {
 	sc := &g.sortBuf
-	idx := grow(sc.rowTmp, len(keys))
-	sc.rowTmp = idx
-	clear(idx)
-	for _, i := range g.ranks {
+	if g.chunkCost(src.levels) < src.n {
+		tabs := g.chunkTables(src.levels, levels, true)
+		cnt := sc.zeroCounts(space)
+		denseChunked(tabs, src.keys, src.count, cnt)
+		return g.collectChunked(cnt, tabs, levels, src.n)
+	}
+	fields := sc.fields[:0]
+	flat := sc.flat32[:0]
+	place := uint32(1)
+	for r := len(g.ranks) - 1; r >= 0; r-- {
+		i := g.ranks[r]
 		card := uint32(max(g.hs[i].Cardinality(levels[i]), 1))
-		sh, mask := g.shift[i], g.mask[i]
-		for j, k := range keys {
-			idx[j] = idx[j]*card + uint32(k>>sh&mask)
+		if card > 1 {
+			// A column generalised to one value adds nothing to the index.
+			off := len(flat)
+			if m := g.mapped[i]; m != nil {
+				for _, c := range m {
+					flat = append(flat, c*place)
+				}
+			} else {
+				for c := range uint32(g.hs[i].Cardinality(src.levels[i])) {
+					flat = append(flat, c*place)
+				}
+			}
+			fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off, n: len(flat) - off})
 		}
+		place *= card
 	}
-	cnt := grow(sc.hist, space)
-	sc.hist = cnt
-	clear(cnt)
-	at := grow(sc.keyTmp, space)
-	sc.keyTmp = at
-	classes := 0
-	for j, x := range idx {
-		if cnt[x] == 0 {
-			classes++
-			at[x] = keys[j]
+	sc.fields, sc.flat32 = fields, flat
+	cnt := sc.zeroCounts(space)
+	for j, k := range src.keys {
+		var x uint32
+		for _, f := range fields {
+			x += flat[f.off+int(k>>f.shift&f.mask)]
 		}
-		cnt[x] += count[j]
+		cnt[x] += src.count[j]
 	}
-	dst := g.newGroups(levels, classes)
+	sc.srcN = src.n
+	return g.collectDense(cnt, levels, func(x uint32) uint64 {
+		// Decode the mixed-radix index, least significant field first.
+		var key uint64
+		for r := len(g.ranks) - 1; r >= 0; r-- {
+			i := g.ranks[r]
+			card := uint32(max(g.hs[i].Cardinality(levels[i]), 1))
+			key |= uint64(x%card) << g.shift[i]
+			x /= card
+		}
+		return key
+	})
+}
+
+// zeroCounts returns a zeroed table of n counts. The table is kept zeroed
+// between uses (collecting clears what it reads), so only growing it
+// costs a clear.
+func (sc *sortScratch) zeroCounts(n int) []uint32 {
+	if cap(sc.counts) < n {
+		sc.counts = make([]uint32, n, n+n/4)
+	}
+	return sc.counts[:n]
+}
+
+// collectDense turns the counts of a dense table into classes in key
+// order, zeroing the table; decode gives the key of an index.
+func (g *grouper) collectDense(cnt []uint32, levels []int, decode func(uint32) uint64) *nodeGroups {
+	dst := g.newGroups(levels, min(len(cnt), g.sortBuf.srcN))
 	c := 0
 	for x, v := range cnt {
 		if v != 0 {
-			dst.keys[c], dst.count[c] = at[x], v
+			dst.keys[c], dst.count[c] = decode(uint32(x)), v
+			cnt[x] = 0
 			c++
 		}
 	}
+	dst.n, dst.keys, dst.count = c, dst.keys[:c], dst.count[:c]
+	return dst
+}
+
+// collectChunked is collectDense for a table indexed through chunk tables:
+// it walks the table one least significant digit row at a time, so keys
+// are put together from the inverse tables without dividing.
+func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int, n int) *nodeGroups {
+	dst := g.newGroups(levels, min(len(cnt), n))
+	t0 := tabs[0]
+	card0 := int(t0.card)
+	var digits [64]uint32
+	c := 0
+	for base := 0; base < len(cnt); base += card0 {
+		var hi uint64
+		for ci := 1; ci < len(tabs); ci++ {
+			hi |= tabs[ci].inv[digits[ci]]
+		}
+		row := cnt[base : base+card0]
+		for d, v := range row {
+			if v != 0 {
+				dst.keys[c], dst.count[c] = hi|t0.inv[d], v
+				row[d] = 0
+				c++
+			}
+		}
+		for ci := 1; ci < len(tabs); ci++ {
+			if digits[ci]++; digits[ci] < tabs[ci].card {
+				break
+			}
+			digits[ci] = 0
+		}
+	}
+	dst.n, dst.keys, dst.count = c, dst.keys[:c], dst.count[:c]
 	return dst
 }
 
