@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -287,41 +289,99 @@ func riskCommand() *command {
 		fs := newFlags(c.usage, "Groups records into equivalence classes over the quasi-identifiers and reports sample\n"+
 			"uniques, prosecutor, journalist and marketer risk, estimated population uniqueness\n"+
 			"(Pitman, Zayatz, SNB), l-diversity and t-closeness of --sensitive, and the global risk\n"+
-			"(expected re-identifications / records) against a threshold.")
+			"(expected re-identifications / records) against a threshold.\n\n"+
+			"The population the records were drawn from is given by one of --population (its size),\n"+
+			"--sampling-fraction (records / population) or --population-table (a table of everyone in\n"+
+			"it, such as a register, read with the same --delimiter, --encoding and --sheet as --input).\n"+
+			"With a population table, journalist, marketer and global risk use each group's real size\n"+
+			"in the population and population uniques are counted instead of estimated.")
 		in := addInputFlags(fs)
 		qi := fs.String("qi", "", "quasi-identifiers, comma separated (required)")
 		sensitive := fs.String("sensitive", "", "sensitive column for l-diversity and t-closeness")
 		population := fs.Int64("population", 0, "size of the population the records were drawn from (default: 100 × records)")
+		fraction := fs.Float64("sampling-fraction", 0, "records / population size, e.g. 0.05 (default 0.01)")
+		popTable := fs.String("population-table", "", "table of the whole population, holding every --qi column")
 		threshold := fs.Float64("threshold", 0.03, "highest global risk that passes")
 		format := fs.String("format", "text", "report format: text, json or html")
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		opts := anon.RiskOptions{QuasiIdentifiers: splitList(*qi), Sensitive: *sensitive, PopulationSize: *population, GlobalThreshold: *threshold}
+		opts := anon.RiskOptions{QuasiIdentifiers: splitList(*qi), Sensitive: *sensitive,
+			PopulationSize: *population, SamplingFraction: *fraction, GlobalThreshold: *threshold}
 		if len(opts.QuasiIdentifiers) == 0 {
 			return usageError{"--qi a,b,c is required"}
+		}
+		if *format != "text" && *format != "json" && *format != "html" {
+			return usageError{"--format must be text, json or html"}
+		}
+		// Checked on the flags given, not their values, so that
+		// "--population 0 --population-table F" is refused too.
+		var sizeFlags []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "population" || f.Name == "sampling-fraction" || f.Name == "population-table" {
+				sizeFlags = append(sizeFlags, "--"+f.Name)
+			}
+		})
+		if len(sizeFlags) > 1 {
+			return usageError{strings.Join(sizeFlags, " and ") + " each say how large the population is: give only one"}
 		}
 		t, err := in.read(ctx, *in.input)
 		if err != nil {
 			return err
+		}
+		if *popTable != "" {
+			if opts.Population, err = readPopulationTable(ctx, in, *popTable, opts.QuasiIdentifiers); err != nil {
+				return err
+			}
 		}
 		rep, err := anon.Assess(t, opts)
 		if err != nil {
 			return &accord.Error{Code: accord.EINVALID, Message: err.Error(), Err: err}
 		}
 		w := bufio.NewWriter(stdout)
-		defer w.Flush()
 		switch *format {
 		case "json":
-			return anon.WriteJSON(w, rep)
+			err = anon.WriteJSON(w, rep)
 		case "html":
-			return anon.WriteHTML(w, rep)
-		case "text":
-			return anon.WriteText(w, rep)
+			err = anon.WriteHTML(w, rep)
+		default:
+			err = anon.WriteText(w, rep)
 		}
-		return usageError{"--format must be text, json or html"}
+		if err != nil {
+			return err
+		}
+		return w.Flush()
 	}
 	return c
+}
+
+// readPopulationTable reads --population-table with the input's reading
+// options and checks that it can stand for the population: it must hold
+// every quasi-identifier and at least one record. The errors name the file,
+// since the user gave two.
+func readPopulationTable(ctx context.Context, in *inputFlags, path string, qis []string) (*anon.Table, error) {
+	pop, err := in.read(ctx, path)
+	if err != nil {
+		return nil, &accord.Error{Code: accord.EINVALID, Message: "population table " + path + ": " + message(err), Err: err}
+	}
+	var missing []string
+	for _, q := range qis {
+		if c, _ := pop.Column(q); c == nil {
+			missing = append(missing, strconv.Quote(q))
+		}
+	}
+	if len(missing) > 0 {
+		column := "column"
+		if len(missing) > 1 {
+			column = "columns"
+		}
+		return nil, accord.Errorf(accord.EINVALID, "population table %s has no %s %s: it must hold every quasi-identifier (its columns: %s)",
+			path, column, strings.Join(missing, ", "), strings.Join(pop.Names(), ", "))
+	}
+	if pop.Rows == 0 {
+		return nil, accord.Errorf(accord.EINVALID, "population table %s has no records", path)
+	}
+	return pop, nil
 }
 
 func linkage(ctx context.Context, args []string) error {
