@@ -114,12 +114,13 @@ func evaluateNaive(t *Table, qis []QuasiIdentifier, levels []int, m arxModel, se
 		n.classOf[r] = c
 		n.sizes[c]++
 	}
+	// Sensitive value counts per class, only when a criterion needs them.
 	counts := make([]map[string]int, len(n.sizes))
-	for c := range counts {
-		counts[c] = map[string]int{}
-	}
 	overall := map[string]float64{}
-	if sensitive != "" {
+	if sensitive != "" && m.needsSensitive() {
+		for c := range counts {
+			counts[c] = map[string]int{}
+		}
 		col, _ := t.Column(sensitive)
 		for r := range t.Rows {
 			v := col.Value(r)
@@ -134,11 +135,18 @@ func evaluateNaive(t *Table, qis []QuasiIdentifier, levels []int, m arxModel, se
 	return n
 }
 
+func (m arxModel) needsSensitive() bool {
+	return m.entropyL > 0 || m.recL > 0 || m.equalT > 0 || m.hierT > 0
+}
+
 // holds judges one class of the given size and sensitive value counts.
 func (m arxModel) holds(size int, counts map[string]int, overall map[string]float64, sensHier *Hierarchy) bool {
 	const eps = 1e-12
 	if size < m.k {
 		return false
+	}
+	if !m.needsSensitive() {
+		return true
 	}
 	var cs []int
 	for _, k := range counts {
