@@ -11,13 +11,21 @@ import (
 // from the store's withheld set for one dataset and purpose at one moment.
 type Filter struct {
 	withheld map[string]struct{}
-	// fingerprints is an open-addressing table of 64-bit hashes of the
-	// withheld keys: compact enough to stay in cache, so the common case (a
-	// key that is not withheld) costs one hash and a probe or two instead of
-	// a walk through the map's larger memory. Zero marks an empty slot.
-	fingerprints []uint64
-	seed         maphash.Seed
+	// bloom is a blocked Bloom filter of the withheld keys: one 64-bit word
+	// per key, four bits set in it. On the load path a lookup sits between
+	// the decoding of one row and the next, which evicts what it touched, so
+	// its cost is mostly cache misses: the table of full 64-bit hashes this
+	// replaced (512 KB for 20,000 keys) cost about 150 ns a row there. This
+	// one takes 16 bits a key (40 KB for 20,000 keys) and one word a lookup;
+	// the keys it lets through (the withheld ones and about 0.5% of the
+	// others) are confirmed in the map.
+	bloom []uint64
+	seed  maphash.Seed
 }
+
+// bloomBitsPerKey sizes the Bloom filter: at 16 bits a key and four bits
+// set per key, about 0.5% of keys that are not withheld need the map.
+const bloomBitsPerKey = 16
 
 // NewFilter returns a filter excluding the given subject keys.
 func NewFilter(withheld []string) *Filter {
@@ -25,29 +33,23 @@ func NewFilter(withheld []string) *Filter {
 	for _, k := range withheld {
 		f.withheld[k] = struct{}{}
 	}
-	size := 1
-	for size < 2*len(f.withheld) {
-		size <<= 1
-	}
-	f.fingerprints = make([]uint64, size)
+	f.bloom = make([]uint64, max(1, (len(f.withheld)*bloomBitsPerKey+63)/64))
 	for k := range f.withheld {
-		h := f.hash(k)
-		for i := h & uint64(size-1); ; i = (i + 1) & uint64(size-1) {
-			if f.fingerprints[i] == 0 {
-				f.fingerprints[i] = h
-				break
-			}
-		}
+		h := maphash.String(f.seed, k)
+		f.bloom[f.bloomWord(h)] |= bloomBits(h)
 	}
 	return f
 }
 
-func (f *Filter) hash(key string) uint64 {
-	h := maphash.String(f.seed, key)
-	if h == 0 {
-		h = 1 // zero marks an empty slot
-	}
-	return h
+// bloomWord picks a key's word from the high half of its hash, by
+// multiplication rather than a modulo: the table need not be a power of two.
+func (f *Filter) bloomWord(h uint64) uint64 {
+	return (h >> 32) * uint64(len(f.bloom)) >> 32
+}
+
+// bloomBits picks a key's four bits from the low half of its hash.
+func bloomBits(h uint64) uint64 {
+	return 1<<(h&63) | 1<<(h>>6&63) | 1<<(h>>12&63) | 1<<(h>>18&63)
 }
 
 // Withheld reports whether key's rows are excluded.
@@ -55,19 +57,12 @@ func (f *Filter) Withheld(key string) bool {
 	if len(f.withheld) == 0 {
 		return false
 	}
-	h := f.hash(key)
-	mask := uint64(len(f.fingerprints) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch f.fingerprints[i] {
-		case 0:
-			return false
-		case h:
-			// Same fingerprint: confirm, since two keys may share one.
-			if _, ok := f.withheld[key]; ok {
-				return true
-			}
-		}
+	h := maphash.String(f.seed, key)
+	if b := bloomBits(h); f.bloom[f.bloomWord(h)]&b != b {
+		return false
 	}
+	_, ok := f.withheld[key]
+	return ok
 }
 
 // Len is the number of withheld subjects.
@@ -286,6 +281,33 @@ func (p *IndexedFilter) Dropped() int { return len(p.dropped) }
 // costs in proportion to the withheld rows, not the table. Do not modify
 // the slice.
 func (p *IndexedFilter) DroppedRows() []uint32 { return p.dropped }
+
+// BlockRows is how many rows Blocks hands over at a time: 32 KB of 8-byte
+// values, so a block is still in the first-level cache when its excluded
+// rows are read back.
+const BlockRows = 4096
+
+// Blocks calls fn with consecutive blocks [start, end) of at most
+// BlockRows rows that together cover the table, in order, each with the
+// excluded rows it holds (ascending; do not modify). A decomposable
+// aggregate (COUNT, SUM, MEAN, sums of squares, also per group) is fastest
+// computed per block as the block's total minus its excluded rows: the
+// scan then stays one tight loop and the excluded values are read while
+// still in cache, where breaking the scan into runs at every excluded row
+// (Mask.Runs) or subtracting them after the scan (DroppedRows) reads them
+// back from memory.
+func (p *IndexedFilter) Blocks(fn func(start, end int, dropped []uint32)) {
+	k := 0
+	for start := 0; start < p.n; start += BlockRows {
+		end := min(start+BlockRows, p.n)
+		j := k
+		for j < len(p.dropped) && int(p.dropped[j]) < end {
+			j++
+		}
+		fn(start, end, p.dropped[k:j:j])
+		k = j
+	}
+}
 
 // Mask returns the kept-rows mask: one bit per row, then one clear per
 // dropped row.

@@ -88,3 +88,93 @@ func TestEmptyFilterKeepsEverything(t *testing.T) {
 		t.Fatalf("count = %d", m.Count())
 	}
 }
+
+// TestFilterProperty checks every way of applying a filter against a brute
+// force over random tables: random subject keys (with repeats, keys that
+// are prefixes of others, the empty key), a random withheld set (with keys
+// absent from the data), random sizes across the 64-row words and the
+// blocks. Withheld rows must never be kept, and kept rows keep their order.
+func TestFilterProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		subjects := 1 + rng.IntN(300)
+		dict := make([]string, subjects)
+		for i := range dict {
+			dict[i] = fmt.Sprintf("s%d", i) // s1 is a prefix of s10, s100, …
+		}
+		if rng.IntN(4) == 0 {
+			dict[0] = ""
+		}
+		rows := rng.IntN(3 * BlockRows)
+		if trial%50 == 0 {
+			rows = 0
+		}
+		codes := make([]uint32, rows)
+		values := make([]string, rows)
+		for i := range codes {
+			codes[i] = uint32(rng.IntN(subjects))
+			values[i] = dict[codes[i]]
+		}
+		withheld := map[string]bool{}
+		var list []string
+		share := rng.Float64()
+		for _, k := range dict {
+			if rng.Float64() < share {
+				withheld[k] = true
+				list = append(list, k)
+			}
+		}
+		for i := range rng.IntN(5) {
+			list = append(list, fmt.Sprintf("absent-%d", i))
+		}
+		if rng.IntN(2) == 0 && len(list) > 0 {
+			list = append(list, list[0]) // a key listed twice
+		}
+		var want []int
+		var dropped []uint32
+		for i, v := range values {
+			if withheld[v] {
+				dropped = append(dropped, uint32(i))
+			} else {
+				want = append(want, i)
+			}
+		}
+		f := NewFilter(list)
+		for i, v := range values {
+			if f.Withheld(v) != withheld[v] {
+				t.Fatalf("trial %d: Withheld(%q) = %v, want %v (row %d)", trial, v, !withheld[v], withheld[v], i)
+			}
+		}
+		ix := NewSubjectIndex(codes, dict)
+		for name, m := range map[string]Mask{
+			"strings": f.MaskStrings(values),
+			"codes":   f.MaskCodes(codes, dict),
+			"index":   f.MaskIndexed(ix),
+		} {
+			if got := m.Kept(); !slices.Equal(got, want) && len(got)+len(want) > 0 {
+				t.Fatalf("trial %d %s: kept %d rows, want %d", trial, name, len(got), len(want))
+			}
+		}
+		p := f.ForIndex(ix)
+		if !slices.Equal(p.DroppedRows(), dropped) && len(dropped) > 0 {
+			t.Fatalf("trial %d: dropped rows differ", trial)
+		}
+		var fromBlocks []uint32
+		next := 0
+		p.Blocks(func(start, end int, d []uint32) {
+			if start != next || end <= start || end-start > BlockRows || end > rows {
+				t.Fatalf("trial %d: block [%d,%d) after %d", trial, start, end, next)
+			}
+			next = end
+			for _, r := range d {
+				if int(r) < start || int(r) >= end {
+					t.Fatalf("trial %d: row %d handed with block [%d,%d)", trial, r, start, end)
+				}
+			}
+			fromBlocks = append(fromBlocks, d...)
+		})
+		if next != rows || !slices.Equal(fromBlocks, dropped) {
+			t.Fatalf("trial %d: blocks cover %d of %d rows, %d of %d dropped", trial, next, rows, len(fromBlocks), len(dropped))
+		}
+	}
+}
