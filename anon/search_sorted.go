@@ -240,15 +240,17 @@ func (g *grouper) rollUpSorted(src *nodeGroups, levels []int) *nodeGroups {
 	return dst
 }
 
-// rollUpRadix generalises src to levels by mapping every changed field,
-// radix-sorting the keys and merging equal neighbours, or, when the
-// generalised key space is small, by counting into a dense table.
+// rollUpRadix generalises src to levels when many fields change, by one
+// of three ways, cheapest first:
+//   - the generalised key space is small (up to about four times the
+//     source classes): count into a dense table indexed in key order;
+//   - the chunk tables are cheap to fill and the space fits 32 bits:
+//     radix-sort dense indices;
+//   - otherwise map the fields of every key and radix-sort the keys.
 //
-// Each source key is read once: every field is looked up in a small table
-// per column built for this roll-up (its mapped code already shifted into
-// place, or multiplied by its place value for the dense index), so the
-// per-class work is a few table lookups and adds rather than one pass over
-// all keys per column.
+// Each source key is read once, its fields looked up through the chunk
+// tables (search_chunks.go) or per-column tables, rather than one pass
+// over all keys per changed column.
 func (g *grouper) rollUpRadix(src *nodeGroups, levels []int) *nodeGroups {
 	n := src.n
 	space := 1
