@@ -168,6 +168,34 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestDecideRolesWithoutData: coalition admins, auditors and community
+// representatives take no data action, not even on their own
+// organisation's data, while every action stays open to some role.
+func TestDecideRolesWithoutData(t *testing.T) {
+	v1, v2 := scenario(t)
+	base := Request{Member: "ana", Organisation: "riverside-tenants", Action: ActionQuery,
+		Dataset: "survey-2025", Columns: []string{"age_band"}, Purpose: "advocacy.report", Time: date(2025, 7, 1), Custodian: "riverside-tenants"}
+	for action, roles := range memberRoles {
+		if len(roles) == 0 {
+			t.Errorf("action %s: no role may attempt it", action)
+		}
+		for _, r := range []accord.Role{accord.RoleCoalitionAdmin, accord.RoleAuditor, accord.RoleCommunityRep} {
+			req := base
+			req.Action, req.Roles = action, []accord.Role{r}
+			if d := Decide(req, v1, v2); d.Allow || d.Clause != DefaultDeny {
+				t.Errorf("%s may %s: %+v", r, action, d)
+			}
+		}
+	}
+	// The same request with the custodian role is allowed, so the refusals
+	// above come from the roles alone.
+	req := base
+	req.Roles = []accord.Role{accord.RoleCustodian}
+	if d := Decide(req, v1, v2); !d.Allow {
+		t.Fatalf("custodian refused its own query: %+v", d)
+	}
+}
+
 func TestDeciderState(t *testing.T) {
 	v1, v2 := scenario(t)
 	x, err := NewDecider(v1, v2)
