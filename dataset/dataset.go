@@ -41,18 +41,72 @@ type Service struct {
 }
 
 // cachedFilter is a withheld set valid while the dataset's consent version
-// is unchanged and no given consent has expired since.
+// is unchanged and no given consent has expired since, with what it
+// withholds in each chunk once a load has worked that out.
 type cachedFilter struct {
 	version int64
 	until   time.Time // zero: no pending expiry
 	filter  *consent.Filter
+
+	mu     sync.Mutex
+	chunks []resolvedChunk // by chunk index
+}
+
+// resolvedChunk is the filter applied to one sealed chunk: which of its
+// rows are withheld. Chunks never change, so a later load for the same
+// purpose skips those rows by position instead of looking up every row's
+// subject again. Looking a subject up costs a hash and a probe into memory
+// that the decoding of the rows around it has pushed out of the cache
+// (about 4-10% of the load for 2% withheld); skipping by position costs a
+// comparison.
+type resolvedChunk struct {
+	sealed  sealedID
+	column  int // the subject column it was resolved on
+	rows    int
+	dropped []uint32 // offsets in the chunk, ascending
+}
+
+// sealedID identifies a sealed chunk by its length and its two ends: the
+// random nonce in front and the authentication tag under the dataset's
+// key at the back. A chunk sealed again, under another key or for another
+// dataset with the same name, differs in both.
+type sealedID struct {
+	n          int
+	head, tail [16]byte
+}
+
+func idOf(sealed []byte) sealedID {
+	id := sealedID{n: len(sealed)}
+	copy(id.head[:], sealed)
+	copy(id.tail[:], sealed[max(0, len(sealed)-16):])
+	return id
+}
+
+// resolved returns what the filter withholds in chunk index, if a load has
+// worked it out for these exact sealed bytes and subject column.
+func (c *cachedFilter) resolved(index int, id sealedID, column int) (resolvedChunk, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if index < len(c.chunks) && c.chunks[index].sealed == id && c.chunks[index].column == column && id.n > 0 {
+		return c.chunks[index], true
+	}
+	return resolvedChunk{}, false
+}
+
+func (c *cachedFilter) resolve(index int, r resolvedChunk) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if index >= len(c.chunks) {
+		c.chunks = append(c.chunks, make([]resolvedChunk, index+1-len(c.chunks))...)
+	}
+	c.chunks[index] = r
 }
 
 // withheld returns the consent filter of a dataset for a purpose. Building
 // it reads every registered subject, so it is cached and rebuilt only when
 // the consent version moves or a consent expires: each use then costs one
 // primary-key read, however large the dataset.
-func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*consent.Filter, error) {
+func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cachedFilter, error) {
 	// The version is read before the set: a change in between leaves a
 	// newer set under an older version, which the next use rebuilds.
 	version, err := s.Store.ConsentVersion(ctx, datasetID)
@@ -65,7 +119,7 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*con
 	c := s.filters[key]
 	s.mu.Unlock()
 	if c != nil && c.version == version && (c.until.IsZero() || now.Before(c.until)) {
-		return c.filter, nil
+		return c, nil
 	}
 	list, err := s.Store.WithheldSubjects(ctx, datasetID, purpose, now)
 	if err != nil {
@@ -82,7 +136,7 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*con
 	}
 	s.filters[key] = c
 	s.mu.Unlock()
-	return c.filter, nil
+	return c, nil
 }
 
 // ImportRequest describes a dataset being imported.
@@ -210,6 +264,15 @@ func chunkAAD(id string, index int) []byte {
 
 // Rows calls fn with every row of d, in order. The slice is reused.
 func (s *Service) Rows(ctx context.Context, d *accord.Dataset, fn func(rec []string) error) error {
+	return s.chunks(ctx, d, func(index int, _ []byte, cr *csv.Reader) error {
+		_, err := records(d, index, cr, fn)
+		return err
+	})
+}
+
+// chunks opens every chunk of d in order and hands over its sealed bytes
+// and a reader of its rows.
+func (s *Service) chunks(ctx context.Context, d *accord.Dataset, fn func(index int, sealed []byte, cr *csv.Reader) error) error {
 	want := 0
 	return s.Store.DatasetChunks(ctx, d.ID, func(index int, sealed []byte) error {
 		if index != want {
@@ -223,24 +286,33 @@ func (s *Service) Rows(ctx context.Context, d *accord.Dataset, fn func(rec []str
 		cr := csv.NewReader(bytes.NewReader(plain))
 		cr.ReuseRecord = true
 		cr.FieldsPerRecord = len(d.Columns)
-		for {
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("dataset %s chunk %d: %w", d.ID, index, err)
-			}
-			if err := fn(rec); err != nil {
-				return err
-			}
-		}
+		return fn(index, sealed, cr)
 	})
+}
+
+// records calls fn with every row of one chunk and returns how many there
+// were.
+func records(d *accord.Dataset, index int, cr *csv.Reader, fn func(rec []string) error) (int, error) {
+	n := 0
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("dataset %s chunk %d: %w", d.ID, index, err)
+		}
+		n++
+		if err := fn(rec); err != nil {
+			return n, err
+		}
+	}
 }
 
 // Table loads d (optionally only some columns) into a columnar table.
 func (s *Service) Table(ctx context.Context, d *accord.Dataset, columns ...string) (*anon.Table, error) {
-	return s.table(ctx, d, nil, columns)
+	t, _, err := s.table(ctx, d, nil, 0, columns)
+	return t, err
 }
 
 // TableForPurpose loads d for a use under purpose, without the rows of
@@ -250,26 +322,23 @@ func (s *Service) Table(ctx context.Context, d *accord.Dataset, columns ...strin
 func (s *Service) TableForPurpose(ctx context.Context, d *accord.Dataset, purpose string, columns ...string) (*anon.Table, int, error) {
 	subject := d.ColumnsOfClass(accord.ClassSubject)
 	if len(subject) == 0 {
-		t, err := s.table(ctx, d, nil, columns)
-		return t, 0, err
+		return s.table(ctx, d, nil, 0, columns)
 	}
 	f, err := s.withheld(ctx, d.ID, purpose)
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.filter.Len() == 0 {
+		return s.table(ctx, d, nil, 0, columns)
+	}
 	col := slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == subject[0] })
-	dropped := 0
-	t, err := s.table(ctx, d, func(rec []string) bool {
-		if f.Withheld(rec[col]) {
-			dropped++
-			return false
-		}
-		return true
-	}, columns)
-	return t, dropped, err
+	return s.table(ctx, d, f, col, columns)
 }
 
-func (s *Service) table(ctx context.Context, d *accord.Dataset, keep func(rec []string) bool, columns []string) (*anon.Table, error) {
+// table loads d, without the rows f withholds (judged on the subject
+// column at index subject) if f is not nil, and returns how many rows
+// were withheld.
+func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter, subject int, columns []string) (*anon.Table, int, error) {
 	names := columns
 	if len(names) == 0 {
 		for _, c := range d.Columns {
@@ -280,24 +349,66 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, keep func(rec []
 	for i, n := range names {
 		idx[i] = slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == n })
 		if idx[i] < 0 {
-			return nil, accord.Errorf(accord.EINVALID, "dataset %s has no column %q", d.ID, n)
+			return nil, 0, accord.Errorf(accord.EINVALID, "dataset %s has no column %q", d.ID, n)
 		}
 	}
 	b := anon.NewTableBuilder(names)
 	row := make([]string, len(names))
-	err := s.Rows(ctx, d, func(rec []string) error {
-		if keep != nil && !keep(rec) {
-			return nil
-		}
+	add := func(rec []string) error {
 		for i, j := range idx {
 			row[i] = rec[j]
 		}
 		return b.Append(row)
+	}
+	withheld := 0
+	err := s.chunks(ctx, d, func(index int, sealed []byte, cr *csv.Reader) error {
+		if f == nil {
+			_, err := records(d, index, cr, add)
+			return err
+		}
+		id := idOf(sealed)
+		if r, ok := f.resolved(index, id, subject); ok {
+			i, next := 0, 0
+			n, err := records(d, index, cr, func(rec []string) error {
+				if next < len(r.dropped) && int(r.dropped[next]) == i {
+					i, next = i+1, next+1
+					return nil
+				}
+				i++
+				return add(rec)
+			})
+			if err != nil {
+				return err
+			}
+			if n != r.rows {
+				// The same sealed bytes cannot hold other rows; refuse
+				// rather than trust positions that no longer fit.
+				return fmt.Errorf("dataset %s chunk %d: %d rows where %d were read before", d.ID, index, n, r.rows)
+			}
+			withheld += len(r.dropped)
+			return nil
+		}
+		var dropped []uint32
+		i := 0
+		n, err := records(d, index, cr, func(rec []string) error {
+			i++
+			if f.filter.Withheld(rec[subject]) {
+				dropped = append(dropped, uint32(i-1))
+				return nil
+			}
+			return add(rec)
+		})
+		if err != nil {
+			return err
+		}
+		withheld += len(dropped)
+		f.resolve(index, resolvedChunk{sealed: id, column: subject, rows: n, dropped: dropped})
+		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return b.Table(), nil
+	return b.Table(), withheld, nil
 }
 
 // Delete crypto-shreds d: its data key is destroyed first, so even copies
