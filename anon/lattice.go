@@ -15,6 +15,9 @@ type lattice struct {
 	stride []int
 	size   int
 	flags  []uint8
+	// heights caches height per node: the search orders nodes by height in
+	// its inner loops. Nil when a height could exceed 16 bits.
+	heights []uint16
 }
 
 // Node properties. Each is closed in one direction, so tagging a node tags
@@ -38,6 +41,25 @@ func newLattice(levels []int) (*lattice, error) {
 		lt.size *= levels[i]
 	}
 	lt.flags = make([]uint8, lt.size)
+	if lt.maxHeight() <= 0xffff {
+		// Node ids count in mixed radix with the last column fastest, so
+		// each height follows from the previous id's.
+		lt.heights = make([]uint16, lt.size)
+		lv := make([]int, len(levels))
+		h := 0
+		for id := 1; id < lt.size; id++ {
+			for i := len(lv) - 1; i >= 0; i-- {
+				if lv[i] < lt.top[i] {
+					lv[i]++
+					h++
+					break
+				}
+				h -= lv[i]
+				lv[i] = 0
+			}
+			lt.heights[id] = uint16(h)
+		}
+	}
 	return lt, nil
 }
 
@@ -61,6 +83,9 @@ func (lt *lattice) id(levels []int) int {
 
 // height is the sum of levels, the node's rank in the lattice.
 func (lt *lattice) height(id int) int {
+	if lt.heights != nil {
+		return int(lt.heights[id])
+	}
 	h := 0
 	for i, s := range lt.stride {
 		h += id / s % (lt.top[i] + 1)

@@ -94,12 +94,12 @@ func (g *grouper) chunkTables(from, to []int, dense bool) []chunkTable {
 			t.keys = sc.chunkKeys[ci]
 			g.fillChunk(&t, ch, from, to)
 		} else if key, ok := chunkCacheKey(ci, ch, from, to); !ok {
-			t.dense, t.inv = make([]uint32, ch.mask+1), make([]uint64, t.card)
+			t.dense, t.inv = make([]uint32, g.chunkSpan(ch, from)), make([]uint64, t.card)
 			g.fillChunk(&t, ch, from, to)
 		} else if c, hit := sc.chunkCache[key]; hit {
 			t.dense, t.inv = c.dense, c.inv
 		} else {
-			t.dense, t.inv = make([]uint32, ch.mask+1), make([]uint64, t.card)
+			t.dense, t.inv = make([]uint32, g.chunkSpan(ch, from)), make([]uint64, t.card)
 			g.fillChunk(&t, ch, from, to)
 			if len(sc.chunkCache) >= chunkCacheSize {
 				clear(sc.chunkCache)
@@ -115,6 +115,17 @@ func (g *grouper) chunkTables(from, to []int, dense bool) []chunkTable {
 	}
 	sc.chunkTabs = tabs
 	return tabs
+}
+
+// chunkSpan is the size of a chunk's table for keys at levels from: one
+// past the largest value its bits take, which is far below 2^width once
+// the chunk's columns are generalised.
+func (g *grouper) chunkSpan(ch keyChunk, from []int) int {
+	top := 0
+	for _, i := range ch.cols {
+		top |= (max(g.hs[i].Cardinality(from[i]), 1) - 1) << (g.shift[i] - ch.shift)
+	}
+	return top + 1
 }
 
 // chunkCacheSize bounds the cached dense tables (at most 16 KiB each).

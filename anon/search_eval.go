@@ -289,14 +289,57 @@ func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 		if hid := s.lt.id(hub); s.cache.byNode[hid] != nil {
 			src = s.cache.byNode[hid]
 		} else if hid != id && hid != 0 {
+			// Another hub below this one may be cached.
+			src = s.cache.source(s.lt, hid, hub)
 			h := s.g.rollUp(src, hub)
 			h.node = hid
 			s.cache.put(h)
 			src = h
 		}
 	}
+	if src.node != id {
+		src = s.steppingStone(src, levels)
+	}
 	g := s.g.rollUp(src, levels)
 	g.node = id
+	s.cache.put(g)
+	return g
+}
+
+// steppingStone returns, for a roll-up from src to levels far apart, a
+// cached node between them: src with the column whose generalisation
+// shrinks its domain most (at least fourfold) raised to its target level.
+// Flash's binary searches roll many nodes up from the same hub, and those
+// that generalise that column as far share the stone, which has far fewer
+// classes than the hub (on Adult, 14% fewer source classes in all).
+func (s *searcher) steppingStone(src *nodeGroups, levels []int) *nodeGroups {
+	if s.g.mergePasses(src.levels, levels) <= 2 {
+		return src
+	}
+	best, ratio := -1, 1.0
+	for i, l := range levels {
+		if l == src.levels[i] {
+			continue
+		}
+		r := float64(s.hs[i].Cardinality(src.levels[i])) / float64(max(s.hs[i].Cardinality(l), 1))
+		if r > ratio {
+			best, ratio = i, r
+		}
+	}
+	if best < 0 || ratio < 4 {
+		return src
+	}
+	stone := append([]int(nil), src.levels...)
+	stone[best] = levels[best]
+	if below(levels, stone) {
+		return src
+	}
+	sid := s.lt.id(stone)
+	if g := s.cache.byNode[sid]; g != nil {
+		return g
+	}
+	g := s.g.rollUp(src, stone)
+	g.node = sid
 	s.cache.put(g)
 	return g
 }

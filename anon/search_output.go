@@ -5,10 +5,23 @@ import "math"
 // result applies the transformation of node id to the table.
 func (s *searcher) result(id int) (*Result, error) {
 	levels := append([]int(nil), s.levelsOf(id)...)
-	g, parent := s.g.fromRows(levels)
-	keep := make([]bool, g.n)
 	s.best = math.Inf(1) // judge must compute the exact loss, not stop early
-	ev := s.judge(g, keep)
+	var ev nodeEval
+	var rowKept func(int) bool // nil: every row kept
+	if g := s.cache.byNode[id]; g != nil {
+		// The classes are still cached; when nothing is suppressed the rows
+		// need not be mapped to their classes at all.
+		keep := make([]bool, g.n)
+		if ev = s.judge(g, keep); ev.suppressed > 0 {
+			ev.suppressed = -1
+		}
+	}
+	if s.cache.byNode[id] == nil || ev.suppressed < 0 {
+		g, parent := s.g.fromRows(levels)
+		keep := make([]bool, g.n)
+		ev = s.judge(g, keep)
+		rowKept = func(r int) bool { return keep[parent[r]] }
+	}
 	res := &Result{
 		Levels:            make(map[string]int, len(levels)),
 		LevelVector:       levels,
@@ -21,16 +34,18 @@ func (s *searcher) result(id int) (*Result, error) {
 	for i, q := range s.cfg.QuasiIdentifiers {
 		res.Levels[q.Column] = levels[i]
 	}
-	rowKept := func(r int) bool { return keep[parent[r]] }
 	res.Table = generalisedTable(s.t, s.qi, s.hs, levels, rowKept, s.cfg.RemoveSuppressed)
 	return res, nil
 }
 
 // generalisedTable replaces each quasi-identifier by its values at the given
 // level. Rows for which kept returns false are suppressed: removed, or with
-// every quasi-identifier set to "*".
+// every quasi-identifier set to "*". A nil kept keeps every row.
 func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []int, kept func(int) bool, remove bool) *Table {
 	var rows []int // nil: every row, in order
+	if kept == nil {
+		remove = false
+	}
 	if remove {
 		rows = make([]int, 0, t.Rows)
 		for r := range t.Rows {
@@ -41,6 +56,9 @@ func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []i
 	}
 	anySuppressed := false
 	for r := range t.Rows {
+		if kept == nil {
+			break
+		}
 		if !kept(r) {
 			anySuppressed = true
 			break
@@ -92,7 +110,7 @@ func generalisedTable(t *Table, qi []*Column, hs []*EncodedHierarchy, levels []i
 		} else {
 			nc.Codes = make([]uint32, t.Rows)
 			for r, c := range col.Codes {
-				if kept(r) {
+				if kept == nil || kept(r) {
 					nc.Codes[r] = m[c]
 				} else {
 					nc.Codes[r] = star

@@ -32,7 +32,6 @@ type sortScratch struct {
 	flat32  []uint32
 	// chunked lookups (search_chunks.go)
 	counts     []uint32 // dense counting table, zero between uses
-	srcN       int
 	idx        []uint32 // dense indices
 	idxTmp     []uint32
 	chunkTabs  []chunkTable
@@ -305,7 +304,13 @@ func (g *grouper) rollUpIndexSort(src *nodeGroups, levels []int, space uint64) *
 	sc.rows = vals
 	copy(vals, src.count)
 	idx, vals = sc.radixSort32(idx, vals, uint(bits.Len64(space-1)))
-	dst := g.newGroups(levels, n)
+	distinct := 0
+	for j, x := range idx {
+		if j == 0 || x != idx[j-1] {
+			distinct++
+		}
+	}
+	dst := g.newGroups(levels, distinct)
 	c := -1
 	last := uint32(0)
 	for j, x := range idx {
@@ -378,7 +383,13 @@ func (g *grouper) rollUpRadixTail(src *nodeGroups, levels []int, keys []uint64) 
 	sc.rows = vals
 	copy(vals, src.count)
 	keys, vals = sc.radixSort(keys, vals, g.total)
-	dst := g.newGroups(levels, n)
+	distinct := 0
+	for j, k := range keys {
+		if j == 0 || k != keys[j-1] {
+			distinct++
+		}
+	}
+	dst := g.newGroups(levels, distinct)
 	c := -1
 	for j, k := range keys {
 		if c < 0 || k != dst.keys[c] {
@@ -411,7 +422,7 @@ func (g *grouper) rollUpDense(src *nodeGroups, levels []int, space int) *nodeGro
 		tabs := g.chunkTables(src.levels, levels, true)
 		cnt := sc.zeroCounts(space)
 		denseChunked(tabs, src.keys, src.count, cnt)
-		return g.collectChunked(cnt, tabs, levels, src.n)
+		return g.collectChunked(cnt, tabs, levels)
 	}
 	fields := sc.fields[:0]
 	flat := sc.flat32[:0]
@@ -444,7 +455,6 @@ func (g *grouper) rollUpDense(src *nodeGroups, levels []int, space int) *nodeGro
 		}
 		cnt[x] += src.count[j]
 	}
-	sc.srcN = src.n
 	return g.collectDense(cnt, levels, func(x uint32) uint64 {
 		// Decode the mixed-radix index, least significant field first.
 		var key uint64
@@ -468,10 +478,21 @@ func (sc *sortScratch) zeroCounts(n int) []uint32 {
 	return sc.counts[:n]
 }
 
+// nonZero counts the non-zero entries of cnt.
+func nonZero(cnt []uint32) int {
+	n := 0
+	for _, v := range cnt {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // collectDense turns the counts of a dense table into classes in key
 // order, zeroing the table; decode gives the key of an index.
 func (g *grouper) collectDense(cnt []uint32, levels []int, decode func(uint32) uint64) *nodeGroups {
-	dst := g.newGroups(levels, min(len(cnt), g.sortBuf.srcN))
+	dst := g.newGroups(levels, nonZero(cnt))
 	c := 0
 	for x, v := range cnt {
 		if v != 0 {
@@ -487,8 +508,10 @@ func (g *grouper) collectDense(cnt []uint32, levels []int, decode func(uint32) u
 // collectChunked is collectDense for a table indexed through chunk tables:
 // it walks the table one least significant digit row at a time, so keys
 // are put together from the inverse tables without dividing.
-func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int, n int) *nodeGroups {
-	dst := g.newGroups(levels, min(len(cnt), n))
+func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int) *nodeGroups {
+	// Sized exactly: groups are cached, and an oversized buffer per node
+	// costs more in allocation and collection than this pass.
+	dst := g.newGroups(levels, nonZero(cnt))
 	t0 := tabs[0]
 	card0 := int(t0.card)
 	var digits [64]uint32

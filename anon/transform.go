@@ -55,7 +55,7 @@ func Generalise(t *Table, qis []QuasiIdentifier, levels []int) (*Table, error) {
 		}
 		cols[i], hs[i] = col, h
 	}
-	return generalisedTable(t, cols, hs, levels, func(int) bool { return true }, false), nil
+	return generalisedTable(t, cols, hs, levels, nil, false), nil
 }
 
 // TopBottomCode caps a numeric column: values above top become ">top" and
