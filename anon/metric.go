@@ -86,9 +86,15 @@ func newCellCosts(m Metric, cols []*Column, hs []*EncodedHierarchy, rows int) *c
 	}
 	for i, col := range cols {
 		h := hs[i]
-		freq := make([]float64, len(col.Dict))
+		// Counted in integers: a float increment per row waits for the
+		// previous one to the same slot.
+		counts := make([]uint32, len(col.Dict))
 		for _, c := range col.Codes {
-			freq[c]++
+			counts[c]++
+		}
+		freq := make([]float64, len(col.Dict))
+		for c, k := range counts {
+			freq[c] = float64(k)
 		}
 		base := make([]float64, h.Levels())
 		pen := make([][]float64, h.Levels())

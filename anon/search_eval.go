@@ -268,7 +268,7 @@ func (s *searcher) levelsOf(id int) []int {
 func (s *searcher) groupsAt(id int, levels []int) *nodeGroups {
 	if s.cache.bottom == nil {
 		zero := make([]int, len(levels))
-		b, _ := s.g.fromRows(zero)
+		b := s.g.groupRows(zero)
 		b.node = 0
 		s.cache.init(b)
 		s.cache.g = s.g

@@ -205,11 +205,21 @@ func monotoneCodes(h *EncodedHierarchy) (toInt, toExt [][]uint32) {
 // fromRows groups the rows at the given levels. parent[r] is the class of
 // row r; it aliases scratch and is valid until the next call.
 func (g *grouper) fromRows(levels []int) (*nodeGroups, []uint32) {
+	return g.fromRowsParent(levels, true)
+}
+
+// groupRows is fromRows for when the classes of the rows are not needed.
+func (g *grouper) groupRows(levels []int) *nodeGroups {
+	ng, _ := g.fromRowsParent(levels, false)
+	return ng
+}
+
+func (g *grouper) fromRowsParent(levels []int, wantParent bool) (*nodeGroups, []uint32) {
 	for i := range g.hs {
 		g.mapped[i] = g.rowMap[i][levels[i]]
 	}
 	if g.sorted {
-		return g.fromRowsSorted(levels)
+		return g.fromRowsSorted(levels, wantParent)
 	}
 	if !g.packed {
 		return g.group(g.rowCodes, g.mapped, nil, nil, levels)

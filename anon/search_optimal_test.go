@@ -296,6 +296,21 @@ func randomHierarchy(rng *rand.Rand, attr string, d int) *Hierarchy {
 
 func TestSearchOptimalRandom(t *testing.T) {
 	t.Run("packed", func(t *testing.T) { searchOptimalRandom(t, 40) })
+	// Without suppression the search first settles the lattice top-down and
+	// gives way to Flash after a budget of acceptable nodes: both alone, and
+	// the hand-over at every point, must stay optimal.
+	t.Run("flash-only", func(t *testing.T) {
+		defer func(on bool) { topDownOn = on }(topDownOn)
+		topDownOn = false
+		searchOptimalRandom(t, 15)
+	})
+	for _, budget := range []int{0, 1, 3} {
+		t.Run(fmt.Sprintf("top-down-budget-%d", budget), func(t *testing.T) {
+			defer func(f func(int) int) { topDownBudget = f }(topDownBudget)
+			topDownBudget = func(int) int { return budget }
+			searchOptimalRandom(t, 10)
+		})
+	}
 	// Tables whose codes do not fit a 64-bit key take the wide path.
 	t.Run("wide", func(t *testing.T) {
 		defer func(b uint) { packedKeyBits = b }(packedKeyBits)

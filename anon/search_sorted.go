@@ -69,7 +69,7 @@ func (g *grouper) release(ng *nodeGroups) {
 
 // fromRowsSorted groups the rows at levels: keys are radix-sorted with
 // their row numbers and equal keys form a class.
-func (g *grouper) fromRowsSorted(levels []int) (*nodeGroups, []uint32) {
+func (g *grouper) fromRowsSorted(levels []int, wantParent bool) (*nodeGroups, []uint32) {
 	n := len(g.rowCodes[0])
 	sc := &g.sortBuf
 	keys := grow(sc.keyRows, n)
@@ -81,20 +81,25 @@ func (g *grouper) fromRowsSorted(levels []int) (*nodeGroups, []uint32) {
 			keys[j] |= uint64(m[c]) << sh
 		}
 	}
-	rows := grow(sc.rows, n)
-	sc.rows = rows
-	for j := range rows {
-		rows[j] = uint32(j)
+	var rows, parent []uint32
+	if wantParent {
+		rows = grow(sc.rows, n)
+		sc.rows = rows
+		for j := range rows {
+			rows[j] = uint32(j)
+		}
+		parent = grow(g.parent, n)
+		g.parent = parent
 	}
 	keys, rows = sc.radixSort(keys, rows, g.total)
-	parent := grow(g.parent, n)
-	g.parent = parent
 	classes := 0
 	for j, k := range keys {
 		if j == 0 || k != keys[j-1] {
 			classes++
 		}
-		parent[rows[j]] = uint32(classes - 1)
+		if parent != nil {
+			parent[rows[j]] = uint32(classes - 1)
+		}
 	}
 	dst := g.newGroups(levels, classes)
 	c := -1
@@ -112,8 +117,8 @@ func (g *grouper) fromRowsSorted(levels []int) (*nodeGroups, []uint32) {
 // radixDigit is the width of a radix-sort digit in bits.
 const radixDigit = 11
 
-// radixSort sorts keys (the low bits significant) with their payloads,
-// least significant digit first. It returns the sorted slices, which are
+// radixSort sorts keys (the low bits significant) with their payloads
+// (none when vals is nil), least significant digit first. It returns the sorted slices, which are
 // either the inputs or scratch owned by sc.
 func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uint64, []uint32) {
 	n := len(keys)
@@ -127,8 +132,12 @@ func (sc *sortScratch) radixSort(keys []uint64, vals []uint32, bits uint) ([]uin
 	digit := uint(radixDigit)
 	dmask := uint64(1)<<digit - 1
 	tk := grow(sc.keyTmp, n)
-	tv := grow(sc.rowTmp, n)
-	sc.keyTmp, sc.rowTmp = tk, tv
+	sc.keyTmp = tk
+	var tv []uint32
+	if vals != nil {
+		tv = grow(sc.rowTmp, n)
+		sc.rowTmp = tv
+	}
 	hist := grow(sc.hist, 1<<radixDigit)[:1<<digit]
 	sc.hist = hist[:cap(hist)]
 	for sh := uint(0); sh < bits; sh += digit {
@@ -153,6 +162,14 @@ func radixPass[K uint32 | uint64](keys []K, vals []uint32, tk []K, tv []uint32, 
 	for d, c := range hist {
 		hist[d] = sum
 		sum += c
+	}
+	if vals == nil {
+		for _, k := range keys {
+			d := k >> sh & dmask
+			tk[hist[d]] = k
+			hist[d]++
+		}
+		return
 	}
 	for j, k := range keys {
 		d := k >> sh & dmask
@@ -478,44 +495,32 @@ func (sc *sortScratch) zeroCounts(n int) []uint32 {
 	return sc.counts[:n]
 }
 
-// nonZero counts the non-zero entries of cnt.
-func nonZero(cnt []uint32) int {
-	n := 0
-	for _, v := range cnt {
-		if v != 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // collectDense turns the counts of a dense table into classes in key
 // order, zeroing the table; decode gives the key of an index.
 func (g *grouper) collectDense(cnt []uint32, levels []int, decode func(uint32) uint64) *nodeGroups {
-	dst := g.newGroups(levels, nonZero(cnt))
-	c := 0
+	sc := &g.sortBuf
+	k, c := sc.collectBufs(len(cnt))
+	n := 0
 	for x, v := range cnt {
 		if v != 0 {
-			dst.keys[c], dst.count[c] = decode(uint32(x)), v
+			k[n], c[n] = decode(uint32(x)), v
 			cnt[x] = 0
-			c++
+			n++
 		}
 	}
-	dst.n, dst.keys, dst.count = c, dst.keys[:c], dst.count[:c]
-	return dst
+	return g.groupsOf(levels, k[:n], c[:n])
 }
 
 // collectChunked is collectDense for a table indexed through chunk tables:
 // it walks the table one least significant digit row at a time, so keys
 // are put together from the inverse tables without dividing.
 func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int) *nodeGroups {
-	// Sized exactly: groups are cached, and an oversized buffer per node
-	// costs more in allocation and collection than this pass.
-	dst := g.newGroups(levels, nonZero(cnt))
+	sc := &g.sortBuf
+	k, c := sc.collectBufs(len(cnt))
 	t0 := tabs[0]
 	card0 := int(t0.card)
 	var digits [64]uint32
-	c := 0
+	n := 0
 	for base := 0; base < len(cnt); base += card0 {
 		var hi uint64
 		for ci := 1; ci < len(tabs); ci++ {
@@ -524,9 +529,9 @@ func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int) 
 		row := cnt[base : base+card0]
 		for d, v := range row {
 			if v != 0 {
-				dst.keys[c], dst.count[c] = hi|t0.inv[d], v
+				k[n], c[n] = hi|t0.inv[d], v
 				row[d] = 0
-				c++
+				n++
 			}
 		}
 		for ci := 1; ci < len(tabs); ci++ {
@@ -536,7 +541,22 @@ func (g *grouper) collectChunked(cnt []uint32, tabs []chunkTable, levels []int) 
 			digits[ci] = 0
 		}
 	}
-	dst.n, dst.keys, dst.count = c, dst.keys[:c], dst.count[:c]
+	return g.groupsOf(levels, k[:n], c[:n])
+}
+
+// collectBufs returns scratch for up to n classes.
+func (sc *sortScratch) collectBufs(n int) ([]uint64, []uint32) {
+	sc.ka, sc.ca = grow(sc.ka, n), grow(sc.ca, n)
+	return sc.ka, sc.ca
+}
+
+// groupsOf copies classes collected in scratch into groups of exactly their
+// size: groups are cached, and an oversized buffer per node costs more in
+// allocation and collection than the copy.
+func (g *grouper) groupsOf(levels []int, keys []uint64, count []uint32) *nodeGroups {
+	dst := g.newGroups(levels, len(keys))
+	copy(dst.keys, keys)
+	copy(dst.count, count)
 	return dst
 }
 
