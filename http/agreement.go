@@ -360,6 +360,14 @@ func (s *Server) handleAgreementDrift(w http.ResponseWriter, r *http.Request) er
 // decision function, writes the answer to the audit log (fail-closed) and
 // keeps it for drift reports. A refusal names the clause that decided.
 func (s *Server) decide(r *http.Request, req agreement.Request) error {
+	_, err := s.decision(r, req)
+	return err
+}
+
+// decision is decide returning the decision too, for data paths that must
+// name the agreement and clause that allowed them (an extract's pseudonym
+// key and lineage).
+func (s *Server) decision(r *http.Request, req agreement.Request) (agreement.Decision, error) {
 	ctx := r.Context()
 	p := accord.PrincipalFromContext(ctx)
 	if req.Organisation == "" {
@@ -368,24 +376,24 @@ func (s *Server) decide(r *http.Request, req agreement.Request) error {
 	req.Time = s.Now()
 	x, err := s.Policy.Decider(ctx)
 	if err != nil {
-		return err
+		return agreement.Decision{}, err
 	}
 	d := x.Decide(req)
 	digest, _ := ctx.Value(digestKey{}).(string)
 	rec := &accord.AuditRecord{Time: req.Time, MemberID: p.Member.ID, OrganisationID: req.Organisation, Action: "data." + string(req.Action),
 		Resource: "dataset:" + req.Dataset, Purpose: req.Purpose, Allowed: d.Allow, Reason: d.Clause + ": " + d.Reason, RequestDigest: digest}
 	if err := s.Auditor.Record(ctx, rec); err != nil {
-		return &accord.Error{Code: accord.EINTERNAL, Message: "the audit log could not be written, so the request was refused", Err: err}
+		return agreement.Decision{}, &accord.Error{Code: accord.EINTERNAL, Message: "the audit log could not be written, so the request was refused", Err: err}
 	}
 	if err := s.Store.RecordDecision(ctx, &accord.PolicyDecision{Time: req.Time, MemberID: p.Member.ID, OrganisationID: req.Organisation,
 		Action: string(req.Action), Dataset: req.Dataset, Columns: req.Columns, Purpose: req.Purpose, Allowed: d.Allow,
 		Clause: d.Clause, Agreement: d.Agreement, Version: d.Version}); err != nil {
-		return err
+		return agreement.Decision{}, err
 	}
 	if !d.Allow {
-		return accord.Errorf(accord.EFORBIDDEN, "%s (%s)", d.Reason, d.Clause)
+		return d, accord.Errorf(accord.EFORBIDDEN, "%s (%s)", d.Reason, d.Clause)
 	}
-	return nil
+	return d, nil
 }
 
 func withPrincipal(req agreement.Request, p *accord.Principal) agreement.Request {

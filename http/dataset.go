@@ -22,6 +22,7 @@ func (s *Server) datasetRoutes() {
 	s.Handle("PUT /api/v1/datasets/{id}/classification", s.handleClassify)
 	s.Handle("DELETE /api/v1/datasets/{id}", s.handleDeleteDataset)
 	s.Handle("GET /api/v1/datasets/{id}/risk", s.handleDatasetRisk)
+	s.Handle("POST /api/v1/datasets/{id}/extracts", s.handleExtract)
 }
 
 func (s *Server) datasets() (*dataset.Service, error) {

@@ -15,7 +15,6 @@ import (
 // demoAgreement is an agreement between two demo partners whose signers are
 // their stewards; riverside-tenants holds the dataset.
 func demoAgreement(t *testing.T) (string, map[string]ed25519.PrivateKey) {
-	keys := map[string]ed25519.PrivateKey{}
 	yaml := `id: demo-share
 version: 1
 title: Demo sharing
@@ -46,12 +45,40 @@ privacy:
   epsilon: {budget: 1.0, period: month}
   release: {k: 5, l: 2, max_risk: 0.03, community_signoffs: 1}
 `
-	for _, p := range []struct{ org, ph string }{{"riverside-tenants", "KEY_R"}, {"eastside-health", "KEY_E"}} {
+	return withPartyKeys(yaml, map[string]string{"KEY_R": "riverside-tenants", "KEY_E": "eastside-health"})
+}
+
+// withPartyKeys puts a new public key for each party in place of its
+// placeholder (placeholder → organisation) and returns the private keys.
+func withPartyKeys(yaml string, parties map[string]string) (string, map[string]ed25519.PrivateKey) {
+	keys := map[string]ed25519.PrivateKey{}
+	for ph, org := range parties {
 		pub, priv, _ := ed25519.GenerateKey(nil)
-		keys[p.org] = priv
-		yaml = strings.Replace(yaml, p.ph, agreement.PublicKey(pub).String(), 1)
+		keys[org] = priv
+		yaml = strings.Replace(yaml, ph, agreement.PublicKey(pub).String(), 1)
 	}
 	return yaml, keys
+}
+
+// signAll proposes version 1 of a submitted agreement and has each party's
+// steward sign it, bringing it into force.
+func (n *testNode) signAll(t *testing.T, yaml string, keys map[string]ed25519.PrivateKey) {
+	t.Helper()
+	a, err := agreement.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := "/api/v1/agreements/" + a.ID + "/versions/1/events"
+	n.call(t, n.roleToken("steward"), "POST", events, map[string]any{"kind": "propose"})
+	for org, key := range keys {
+		sig, err := agreement.Sign(a, org, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, body := n.call(t, n.Tokens[org+"-steward"].Token, "POST", events, map[string]any{"kind": "sign", "signature": sig}); s != 200 {
+			t.Fatalf("sign %s for %s = %d %v", a.ID, org, s, body)
+		}
+	}
 }
 
 // postYAML sends a YAML body.
@@ -172,14 +199,7 @@ func TestUnconfirmedDatasetIsNotShared(t *testing.T) {
 	if s := n.postYAML(t, n.roleToken("steward"), "/api/v1/agreements", yaml); s != 201 {
 		t.Fatalf("submit = %d", s)
 	}
-	a, _ := agreement.Parse([]byte(yaml))
-	n.call(t, n.roleToken("steward"), "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "propose"})
-	for org, steward := range map[string]string{"riverside-tenants": n.roleToken("steward"), "eastside-health": n.Tokens["eastside-health-steward"].Token} {
-		sig, _ := agreement.Sign(a, org, keys[org])
-		if s, body := n.call(t, steward, "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "sign", "signature": sig}); s != 200 {
-			t.Fatalf("sign for %s = %d %v", org, s, body)
-		}
-	}
+	n.signAll(t, yaml, keys)
 	analyst := n.Tokens["eastside-health-analyst"].Token
 	path := "/api/v1/datasets/base/risk?qi=age,sex&purpose=advocacy.report"
 	if s, body := n.call(t, analyst, "GET", path, nil); s != 403 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "confirms its classification") {
@@ -212,14 +232,7 @@ func activeDemoAgreement(t *testing.T, n *testNode, csv string, classes map[stri
 	if s := n.postYAML(t, n.roleToken("steward"), "/api/v1/agreements", yaml); s != 201 {
 		t.Fatalf("submit = %d", s)
 	}
-	a, _ := agreement.Parse([]byte(yaml))
-	n.call(t, n.roleToken("steward"), "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "propose"})
-	for org, steward := range map[string]string{"riverside-tenants": n.roleToken("steward"), "eastside-health": n.Tokens["eastside-health-steward"].Token} {
-		sig, _ := agreement.Sign(a, org, keys[org])
-		if s, body := n.call(t, steward, "POST", "/api/v1/agreements/demo-share/versions/1/events", map[string]any{"kind": "sign", "signature": sig}); s != 200 {
-			t.Fatalf("sign for %s = %d %v", org, s, body)
-		}
-	}
+	n.signAll(t, yaml, keys)
 }
 
 func TestWithdrawnConsentExcludesRowsFromPartnerUse(t *testing.T) {
@@ -280,5 +293,38 @@ func TestWithdrawnConsentExcludesRowsFromPartnerUse(t *testing.T) {
 	// The custodian's own work is not a use under the purpose: all rows.
 	if s, rep := n.call(t, cust, "GET", "/api/v1/datasets/base/risk?qi=age,sex&purpose=governance.risk-assessment", nil); s != 200 || rep["records"].(float64) != 4 {
 		t.Fatalf("custodian's own assessment = %d %v", s, rep)
+	}
+}
+
+// TestExtractForEveryPartnerRole runs a partner's extract under an agreement
+// as every role of the recipient organisation: only the roles that may
+// take extracts get one, and refusals record no derivation.
+func TestExtractForEveryPartnerRole(t *testing.T) {
+	n := startNode(t, "")
+	extractSetup(t, n)
+	body := map[string]any{"purpose": "advocacy.report", "columns": []string{"respondent", "age"}}
+	allowed := 0
+	for _, role := range allRoles {
+		token := n.Tokens["eastside-health-"+role].Token
+		switch role {
+		case "anonymous":
+			token = ""
+		case "coalition-admin":
+			token = n.roleToken(role)
+		}
+		want := map[string]int{"anonymous": 401, "analyst": 200, "custodian": 200}[role]
+		if want == 0 {
+			want = 403
+		}
+		got := n.extract(t, token, "survey", body)
+		if got.status != want {
+			t.Errorf("extract as eastside-health %s = %d %v, want %d", role, got.status, got.err, want)
+		}
+		if want == 200 {
+			allowed++
+		}
+		if c := derivationCount(t, n, "survey", "advocacy.report"); c != allowed {
+			t.Errorf("after the extract as %s: %d derivations, want %d", role, c, allowed)
+		}
 	}
 }

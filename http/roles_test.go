@@ -44,6 +44,26 @@ func newToken(t *testing.T, n *testNode, member string) string {
 }
 
 var endpoints = []endpoint{
+	// A custodian's internal extract: its analysts may take one too; the
+	// steward has dataset.read but is refused by the decision function.
+	// First, before later rows grant community-rep the analyst role.
+	{method: "POST", allowed: []string{"custodian", "analyst"},
+		pathFor: func(t *testing.T, n *testNode, role string) string {
+			if _, err := n.Store.Dataset(context.Background(), "roles-extract"); accord.ErrorCode(err) == accord.ENOTFOUND {
+				if s, body := n.upload(t, n.roleToken("custodian"), "organisation=riverside-tenants&id=roles-extract", surveyCSV); s != 201 {
+					t.Fatalf("import = %d %v", s, body)
+				}
+			}
+			return "/api/v1/datasets/roles-extract/extracts"
+		},
+		body: func(t *testing.T, n *testNode, role string) any {
+			return map[string]any{"purpose": "advocacy.by-" + role, "columns": []string{"age", "sex"}, "tier": "internal"}
+		},
+		unchanged: func(t *testing.T, n *testNode, role string) {
+			if c := derivationCount(t, n, "roles-extract", "advocacy.by-"+role); c != 0 {
+				t.Errorf("refused extract recorded %d derivations", c)
+			}
+		}},
 	{method: "GET", path: "/api/v1/whoami", allowed: allRoles[1:]},
 	{method: "GET", path: "/api/v1/organisations", allowed: allRoles[1:]},
 	{method: "GET", path: "/api/v1/organisations/eastside-health", allowed: allRoles[1:]},

@@ -39,6 +39,9 @@ type Server struct {
 	Datasets *dataset.Service
 	// Policy holds the agreements and the decision function.
 	Policy *policy.Service
+	// Pseudonyms derives the keys that pseudonymise subjects in extracts;
+	// nil on a node without a master key (extracts of a subject column fail).
+	Pseudonyms PseudonymKeys
 
 	mux     *http.ServeMux
 	metrics *metrics

@@ -42,6 +42,8 @@ type Node struct {
 	AuditKey *audit.SigningKey
 	Hasher   *audit.Hasher
 	Server   *accordhttp.Server
+
+	pseudonyms pseudonymKeys
 }
 
 // Files in the data folder.
@@ -88,6 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	n.Server.AuditVerifierKey = n.AuditKey.VerifierKey()
 	n.Server.Datasets = &dataset.Service{Store: n.Store, Keyring: n.Keyring}
 	n.Server.Policy = &policy.Service{Store: n.Store}
+	n.Server.Pseudonyms = n.pseudonyms
 	if err := n.setReceiptKey(); err != nil {
 		n.Close()
 		return nil, err
@@ -103,6 +106,7 @@ func (n *Node) openKeys() error {
 	if n.Keyring, err = envelope.NewKeyring(master, n.Store); err != nil {
 		return err
 	}
+	n.pseudonyms = newPseudonymKeys(master)
 	skey, err := loadOrCreateFile(filepath.Join(n.DataDir, AuditKeyFile), func() ([]byte, error) {
 		b := make([]byte, 6)
 		rand.Read(b)
