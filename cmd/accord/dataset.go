@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/accord-coalition/accord"
+	"github.com/accord-coalition/accord/agreement"
 	accordhttp "github.com/accord-coalition/accord/http"
 	"github.com/accord-coalition/accord/ingest"
 )
@@ -203,7 +205,91 @@ func datasetCommand() *command {
 			fmt.Fprintf(w, "Recorded %s %s from %s for %s; a later withdrawal of consent for it will flag it.\n", d.Kind, d.ID, d.DatasetID, d.Purpose)
 		})
 	}
-	return &command{name: "dataset", summary: "datasets: import, classify, assess, delete, lineage", sub: []*command{imp, list, show, classify, del, risk, lineage}}
+	return &command{name: "dataset", summary: "datasets: import, classify, assess, extract, delete, lineage",
+		sub: []*command{imp, list, show, classify, del, risk, extractCommand(), lineage}}
+}
+
+func extractCommand() *command {
+	c := &command{name: "extract", summary: "take a pseudonymised extract of some columns for a purpose, under an agreement",
+		usage: "dataset extract --purpose P --columns A,B [--tier controlled|internal] [--output FILE] [flags] ID"}
+	c.run = func(ctx context.Context, args []string) error {
+		fs := newFlags(c.usage, c.summary+" (CSV).\n"+
+			"The subject column comes out as a keyed pseudonym, the same across extracts under one agreement and\n"+
+			"unrelated under another; identifier columns are refused. Rows of people who have not consented to the\n"+
+			"purpose are left out, and the extract is recorded so a later withdrawal flags it (accord consent flags).\n"+
+			"A custodian's own extract uses --tier internal.")
+		api := addAPIFlags(fs)
+		purpose := fs.String("purpose", "", "the purpose the extract serves (required)")
+		columns := fs.String("columns", "", "columns to extract, comma separated, in the order wanted (required)")
+		tier := fs.String("tier", string(agreement.TierControlled), "how far the extract travels: controlled (to a partner) or internal")
+		output := fs.String("output", "", "file to write (default: standard output)")
+		id, err := parseAround(fs, args, "a dataset id")
+		if err != nil {
+			return err
+		}
+		if *purpose == "" || *columns == "" {
+			return usageError{"dataset extract needs --purpose and --columns"}
+		}
+		cl, err := api.client()
+		if err != nil {
+			return err
+		}
+		req := accordhttp.ExtractRequest{Purpose: *purpose, Tier: agreement.Tier(*tier)}
+		for _, col := range strings.Split(*columns, ",") {
+			req.Columns = append(req.Columns, strings.TrimSpace(col))
+		}
+		x, err := cl.Extract(ctx, id, req)
+		if err != nil {
+			return err
+		}
+		defer x.Close()
+		if err := copyOut(*output, x); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Extract of %s recorded as %s (%s); %d row(s) withheld for consent.\n", id, x.Derivation, x.Clause, x.WithheldRows)
+		return nil
+	}
+	return c
+}
+
+// parseAround parses flags given before or after the one positional
+// argument (accord dataset extract ID --purpose P works as well as
+// accord dataset extract --purpose P ID) and returns that argument.
+func parseAround(fs *flag.FlagSet, args []string, what string) (string, error) {
+	if err := parse(fs, args); err != nil {
+		return "", err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := parse(fs, fs.Args()[1:]); err != nil {
+			return "", err
+		}
+	}
+	if len(pos) != 1 {
+		return "", usageError{fmt.Sprintf("%s: expected %s", fs.Name(), what)}
+	}
+	return pos[0], nil
+}
+
+// copyOut copies r to the file path (mode 0600: an extract is personal
+// data even pseudonymised), or to standard output when path is empty. A
+// file cut short is removed rather than left looking complete.
+func copyOut(path string, r io.Reader) error {
+	if path == "" {
+		_, err := io.Copy(stdout, r)
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func printColumns(w *tabwriter.Writer, d *accord.Dataset) {
