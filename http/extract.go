@@ -80,7 +80,7 @@ func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	}
 	var key []byte
 	subject := ""
-	if sc := d.ColumnsOfClass(accord.ClassSubject); len(sc) > 0 && slices.Contains(req.Columns, sc[0]) {
+	if sc := columnsOfClass(d, accord.ClassSubject); len(sc) > 0 && slices.Contains(req.Columns, sc[0]) {
 		subject = sc[0]
 		scope := dec.Agreement
 		if scope == "" {
@@ -157,17 +157,28 @@ func checkExtract(d *accord.Dataset, req *ExtractRequest) error {
 	return nil
 }
 
-// refuseIdentifiers refuses direct identifiers. Before the classification
-// is confirmed (only the custodian gets this far) the suggested class
-// counts, so an unconfirmed name or e-mail column cannot slip out.
-func refuseIdentifiers(d *accord.Dataset, columns []string) error {
-	for _, dc := range d.Columns {
-		class := dc.Class
-		if !d.Confirmed() {
-			class = dc.Suggested
+// columnsOfClass is Dataset.ColumnsOfClass, except that before the
+// classification is confirmed (only the custodian gets this far) the
+// suggested class counts, so an unconfirmed name, e-mail or subject key
+// cannot slip out raw.
+func columnsOfClass(d *accord.Dataset, class string) []string {
+	if d.Confirmed() {
+		return d.ColumnsOfClass(class)
+	}
+	var out []string
+	for _, c := range d.Columns {
+		if c.Suggested == class {
+			out = append(out, c.Name)
 		}
-		if class == accord.ClassIdentifier && slices.Contains(columns, dc.Name) {
-			return accord.Errorf(accord.EFORBIDDEN, "column %q of dataset %s is a direct identifier and is never extracted: drop it, or pseudonymise it into the subject column", dc.Name, d.ID)
+	}
+	return out
+}
+
+// refuseIdentifiers refuses direct identifiers.
+func refuseIdentifiers(d *accord.Dataset, columns []string) error {
+	for _, c := range columnsOfClass(d, accord.ClassIdentifier) {
+		if slices.Contains(columns, c) {
+			return accord.Errorf(accord.EFORBIDDEN, "column %q of dataset %s is a direct identifier and is never extracted: drop it, or pseudonymise it into the subject column", c, d.ID)
 		}
 	}
 	return nil

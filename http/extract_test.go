@@ -370,3 +370,30 @@ func TestExtractLeavesOutWithdrawnSubjectsAndIsFlagged(t *testing.T) {
 		}
 	})
 }
+
+// Before its classification is confirmed, a custodian's extract treats a
+// column suggested as the subject key as one: it never leaves raw.
+func TestExtractPseudonymisesSuggestedSubject(t *testing.T) {
+	n := startNode(t, "")
+	cust := n.roleToken("custodian")
+	rows := "id;age\n" +
+		"0b6f8f2e-7c4e-4f8e-9a51-3c1d2e4f5a61;34\n" +
+		"5d2c1a9b-3e4f-4a6b-8c7d-9e0f1a2b3c4d;51\n" +
+		"9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f;29\n"
+	s, d := n.upload(t, cust, "organisation=riverside-tenants&id=keys", rows)
+	if s != 201 {
+		t.Fatalf("import = %d %v", s, d)
+	}
+	if c := d["columns"].([]any)[0].(map[string]any)["suggested_class"]; c != "subject" {
+		t.Fatalf("id suggested as %v", c)
+	}
+	got := n.extract(t, cust, "keys", map[string]any{"purpose": "advocacy.report", "columns": []string{"id", "age"}, "tier": "internal"})
+	if got.status != 200 || len(got.rows) != 4 {
+		t.Fatalf("extract = %d %v", got.status, got.err)
+	}
+	for _, row := range got.rows[1:] {
+		if !hexPseudonym.MatchString(row[0]) || strings.Contains(rows, row[0]) {
+			t.Errorf("subject key %q left raw", row[0])
+		}
+	}
+}
