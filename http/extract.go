@@ -43,8 +43,8 @@ type PseudonymKeys interface {
 func custodianScope(org string) string { return "custodian:" + org }
 
 // handleExtract streams a pseudonymised extract as CSV. The order of the
-// checks matters: dataset and grant first, then the agreements, then what
-// no agreement may override (direct identifiers), and the lineage record
+// checks matters: dataset and grant first, then what no agreement may
+// override (direct identifiers), then the agreements, and the lineage record
 // before the first byte leaves, so a later withdrawal always finds it.
 func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.datasets()
@@ -66,16 +66,17 @@ func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	if err := checkExtract(d, &req); err != nil {
 		return err
 	}
+	// Refused whatever an agreement says (lint refuses such agreements, but
+	// one signed before the classification was confirmed could still name
+	// the column), and before the decision, so that no decision on record
+	// says allowed for an extract that was refused. The request itself is
+	// in the audit log.
+	if err := refuseIdentifiers(d, req.Columns); err != nil {
+		return err
+	}
 	dec, err := s.decision(r, agreement.Request{Action: agreement.ActionExtract, Dataset: d.ID, Columns: req.Columns,
 		Purpose: req.Purpose, Tier: req.Tier, Custodian: d.OrganisationID})
 	if err != nil {
-		return err
-	}
-	// Checked after the decision so that the attempt is on record as a
-	// data decision, and whatever an agreement says: lint refuses such
-	// agreements, but one signed before the classification was confirmed
-	// could still name the column.
-	if err := refuseIdentifiers(d, req.Columns); err != nil {
 		return err
 	}
 	var key []byte
