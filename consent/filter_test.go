@@ -145,6 +145,10 @@ func TestFilterProperty(t *testing.T) {
 				t.Fatalf("trial %d: Withheld(%q) = %v, want %v (row %d)", trial, v, !withheld[v], withheld[v], i)
 			}
 		}
+		prefix := []uint32{7, 7}
+		if got := f.AppendWithheld(prefix, values); !slices.Equal(got[2:], dropped) || got[0] != 7 || got[1] != 7 {
+			t.Fatalf("trial %d: AppendWithheld found %d rows, want %d", trial, len(got)-2, len(dropped))
+		}
 		ix := NewSubjectIndex(codes, dict)
 		for name, m := range map[string]Mask{
 			"strings": f.MaskStrings(values),

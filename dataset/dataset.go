@@ -25,6 +25,11 @@ import (
 	"github.com/accord-coalition/accord/ingest"
 )
 
+// lookupBatch is how many rows' subjects are looked up at a time when a
+// chunk's withheld rows are not known yet: enough for the lookups to
+// overlap, few enough for the rows held meanwhile to stay in cache.
+const lookupBatch = 256
+
 // DefaultChunkRows is how many rows one sealed chunk holds: large enough to
 // amortise sealing, small enough to stream a huge file in little memory.
 const DefaultChunkRows = 8192
@@ -55,10 +60,9 @@ type cachedFilter struct {
 // resolvedChunk is the filter applied to one sealed chunk: which of its
 // rows are withheld. Chunks never change, so a later load for the same
 // purpose skips those rows by position instead of looking up every row's
-// subject again. Looking a subject up costs a hash and a probe into memory
-// that the decoding of the rows around it has pushed out of the cache
-// (about 4-10% of the load for 2% withheld); skipping by position costs a
-// comparison.
+// subject again. Looking subjects up costs a hash each and a probe into
+// memory that decoding the rows keeps pushing out of the cache; skipping
+// by position costs a comparison.
 type resolvedChunk struct {
 	sealed  sealedID
 	column  int // the subject column it was resolved on
@@ -361,6 +365,7 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter,
 		return b.Append(row)
 	}
 	withheld := 0
+	var keys, fields []string
 	err := s.chunks(ctx, d, func(index int, sealed []byte, cr *csv.Reader) error {
 		if f == nil {
 			_, err := records(d, index, cr, add)
@@ -388,16 +393,45 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter,
 			withheld += len(r.dropped)
 			return nil
 		}
+		// Rows are looked up lookupBatch at a time, their values held
+		// until the batch's answer is known: appending a withheld row
+		// first would put its values in the table's dictionaries.
 		var dropped []uint32
-		i := 0
-		n, err := records(d, index, cr, func(rec []string) error {
-			i++
-			if f.filter.Withheld(rec[subject]) {
-				dropped = append(dropped, uint32(i-1))
-				return nil
+		n := 0 // rows of the chunk looked up so far
+		keys, fields = keys[:0], fields[:0]
+		flush := func() error {
+			first := len(dropped)
+			dropped = f.filter.AppendWithheld(dropped, keys)
+			next := first
+			for j := range keys {
+				if next < len(dropped) && int(dropped[next]) == j {
+					next++
+					continue
+				}
+				if err := b.Append(fields[j*len(idx) : (j+1)*len(idx)]); err != nil {
+					return err
+				}
 			}
-			return add(rec)
+			for k := first; k < len(dropped); k++ {
+				dropped[k] += uint32(n)
+			}
+			n += len(keys)
+			keys, fields = keys[:0], fields[:0]
+			return nil
+		}
+		_, err := records(d, index, cr, func(rec []string) error {
+			keys = append(keys, rec[subject])
+			for _, j := range idx {
+				fields = append(fields, rec[j])
+			}
+			if len(keys) == lookupBatch {
+				return flush()
+			}
+			return nil
 		})
+		if err == nil {
+			err = flush()
+		}
 		if err != nil {
 			return err
 		}
