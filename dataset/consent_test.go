@@ -171,3 +171,56 @@ func tableRows(t *anon.Table) [][]string {
 	}
 	return out
 }
+
+// TestTableForPurposeConcurrent loads one dataset for one purpose from
+// several goroutines at once: they share the cached filter and what it
+// resolves per chunk, and each must get the same rows.
+func TestTableForPurposeConcurrent(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	svc := service(t)
+	svc.ChunkRows = 7
+	pool := []string{"a", "b", "c", "d", "e"}
+	d, rows := importSubjects(t, svc, "ds", pool, rng, 300)
+	classify(t, svc, d, "subject")
+	d, _ = svc.Store.Dataset(ctx, "ds")
+	var b accord.ConsentBatch
+	for _, k := range pool {
+		b.Register = append(b.Register, accord.ConsentSubject{DatasetID: "ds", OrganisationID: "org", Key: k, Source: "dataset", RegisteredAt: time.Now()})
+	}
+	b.Events = append(b.Events, &accord.ConsentEvent{ID: accord.NewID("ce"), DatasetID: "ds", OrganisationID: "org",
+		SubjectKey: "a", Purpose: "research", State: accord.ConsentGiven, Time: time.Now().Add(-time.Hour), RecordedAt: time.Now(),
+		Method: accord.MethodImport, Agreement: "demo@1", RecordedBy: "m"})
+	if _, err := svc.Store.ApplyConsent(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range rows {
+		if r[0] == "a" {
+			want = append(want, r[1])
+		}
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			tab, n, err := svc.TableForPurpose(ctx, d, "research", "value")
+			if err == nil && (n != len(rows)-len(want) || fmt.Sprint(tableRows(tab)) != fmt.Sprint(tableRows(valuesTable(want)))) {
+				err = fmt.Errorf("withheld %d, kept %d rows, want %d", n, tab.Rows, len(want))
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func valuesTable(values []string) *anon.Table {
+	b := anon.NewTableBuilder([]string{"value"})
+	for _, v := range values {
+		b.Append([]string{v})
+	}
+	return b.Table()
+}
