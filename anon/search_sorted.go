@@ -280,14 +280,15 @@ func (g *grouper) rollUpRadix(src *nodeGroups, levels []int) *nodeGroups {
 		return g.rollUpDense(src, levels, space)
 	}
 	sc := &g.sortBuf
-	if g.chunkCost(src.levels) < n {
+	chunked := g.chunkCost(src.levels) < n
+	if chunked {
 		if full := g.space(levels); full <= math.MaxUint32 {
 			return g.rollUpIndexSort(src, levels, full)
 		}
 	}
 	keys := grow(sc.keyRows, n)
 	sc.keyRows = keys
-	if g.chunkCost(src.levels) < n {
+	if chunked {
 		keysChunked(g.chunkTables(src.levels, levels, false), src.keys, keys)
 	} else {
 		g.mapFields(src.keys, keys)
@@ -321,26 +322,28 @@ func (g *grouper) rollUpIndexSort(src *nodeGroups, levels []int, space uint64) *
 	sc.rows = vals
 	copy(vals, src.count)
 	idx, vals = sc.radixSort32(idx, vals, uint(bits.Len64(space-1)))
+	return mergeSorted(g, levels, idx, vals, func(x uint32) uint64 { return decodeDense(tabs, x) })
+}
+
+// mergeSorted turns sorted keys with their counts into classes, equal keys
+// merged; key gives a class's packed key.
+func mergeSorted[K uint32 | uint64](g *grouper, levels []int, keys []K, vals []uint32, key func(K) uint64) *nodeGroups {
 	distinct := 0
-	for j, x := range idx {
-		if j == 0 || x != idx[j-1] {
+	for j, k := range keys {
+		if j == 0 || k != keys[j-1] {
 			distinct++
 		}
 	}
 	dst := g.newGroups(levels, distinct)
 	c := -1
-	last := uint32(0)
-	for j, x := range idx {
-		if c < 0 || x != last {
+	for j, k := range keys {
+		if j == 0 || k != keys[j-1] {
 			c++
-			last = x
-			dst.keys[c], dst.count[c] = decodeDense(tabs, x), vals[j]
+			dst.keys[c], dst.count[c] = key(k), vals[j]
 			continue
 		}
 		dst.count[c] += vals[j]
 	}
-	dst.n = c + 1
-	dst.keys, dst.count = dst.keys[:dst.n], dst.count[:dst.n]
 	return dst
 }
 
@@ -380,7 +383,7 @@ func (g *grouper) mapFields(src, dst []uint64) {
 		for _, c := range m {
 			flat = append(flat, uint64(c)<<g.shift[i])
 		}
-		fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off, n: len(m)})
+		fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off})
 	}
 	sc.fields, sc.flat64 = fields, flat
 	for j, k := range src {
@@ -400,25 +403,7 @@ func (g *grouper) rollUpRadixTail(src *nodeGroups, levels []int, keys []uint64) 
 	sc.rows = vals
 	copy(vals, src.count)
 	keys, vals = sc.radixSort(keys, vals, g.total)
-	distinct := 0
-	for j, k := range keys {
-		if j == 0 || k != keys[j-1] {
-			distinct++
-		}
-	}
-	dst := g.newGroups(levels, distinct)
-	c := -1
-	for j, k := range keys {
-		if c < 0 || k != dst.keys[c] {
-			c++
-			dst.keys[c], dst.count[c] = k, vals[j]
-			continue
-		}
-		dst.count[c] += vals[j]
-	}
-	dst.n = c + 1
-	dst.keys, dst.count = dst.keys[:dst.n], dst.count[:dst.n]
-	return dst
+	return mergeSorted(g, levels, keys, vals, func(k uint64) uint64 { return k })
 }
 
 // fieldTable locates one column's lookup table in a flat scratch slice.
@@ -426,7 +411,6 @@ type fieldTable struct {
 	shift uint
 	mask  uint64
 	off   int
-	n     int
 }
 
 // rollUpDense groups src at levels by counting into a table of the whole
@@ -459,7 +443,7 @@ func (g *grouper) rollUpDense(src *nodeGroups, levels []int, space int) *nodeGro
 					flat = append(flat, c*place)
 				}
 			}
-			fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off, n: len(flat) - off})
+			fields = append(fields, fieldTable{shift: g.shift[i], mask: g.mask[i], off: off})
 		}
 		place *= card
 	}
