@@ -267,6 +267,13 @@ func (l *ConsentLink) Active(t time.Time) bool {
 	return l.RevokedAt.IsZero() && t.Before(l.ExpiresAt)
 }
 
+// WithheldChange is a subject whose standing for a purpose may have changed,
+// and whether its rows are now withheld.
+type WithheldChange struct {
+	Key      string
+	Withheld bool
+}
+
 // ConsentStore keeps subjects, the append-only consent history, derived
 // artefacts and their flags, and subject links.
 type ConsentStore interface {
@@ -286,6 +293,12 @@ type ConsentStore interface {
 	// WithheldSubjects returns the registered subjects of a dataset whose
 	// data may not be used for purpose at t: never given, withdrawn or expired.
 	WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error)
+	// WithheldChanges returns the subjects whose standing for purpose may
+	// have changed since a withheld set was read at consent version since
+	// and time from (registered or decided about after that version, or
+	// their given consent lapsed in (from, at]), each with whether it is
+	// withheld at at. Applied to that set, they give the set at at.
+	WithheldChanges(ctx context.Context, datasetID, purpose string, since int64, from, at time.Time) ([]WithheldChange, error)
 	// ConsentVersion changes whenever a dataset's consent state or its
 	// registered subjects do, so a cached withheld set can be checked cheaply.
 	ConsentVersion(ctx context.Context, datasetID string) (int64, error)

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"hash/maphash"
+	"maps"
 	"math/bits"
 	"slices"
 )
@@ -34,12 +35,34 @@ func NewFilter(withheld []string) *Filter {
 	for _, k := range withheld {
 		f.withheld[k] = struct{}{}
 	}
+	f.fillBloom()
+	return f
+}
+
+// Update returns a filter that also withholds the keys in withhold and no
+// longer withholds those in release. The filter itself is left as it was:
+// loads running on it keep one consistent view.
+func (f *Filter) Update(withhold, release []string) *Filter {
+	g := &Filter{withheld: maps.Clone(f.withheld), seed: f.seed}
+	if g.withheld == nil {
+		g.withheld = map[string]struct{}{}
+	}
+	for _, k := range release {
+		delete(g.withheld, k)
+	}
+	for _, k := range withhold {
+		g.withheld[k] = struct{}{}
+	}
+	g.fillBloom()
+	return g
+}
+
+func (f *Filter) fillBloom() {
 	f.bloom = make([]uint64, max(1, (len(f.withheld)*bloomBitsPerKey+63)/64))
 	for k := range f.withheld {
 		h := maphash.String(f.seed, k)
 		f.bloom[f.bloomWord(h)] |= bloomBits(h)
 	}
-	return f
 }
 
 // bloomWord picks a key's word from the high half of its hash, by

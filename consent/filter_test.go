@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -179,6 +180,59 @@ func TestFilterProperty(t *testing.T) {
 		})
 		if next != rows || !slices.Equal(fromBlocks, dropped) {
 			t.Fatalf("trial %d: blocks cover %d of %d rows, %d of %d dropped", trial, next, rows, len(fromBlocks), len(dropped))
+		}
+	}
+}
+
+// TestFilterUpdate: a filter updated step by step agrees with one built
+// from scratch, and the filter it came from is left as it was.
+func TestFilterUpdate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	keys := make([]string, 300)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%03d", i)
+	}
+	want := map[string]bool{}
+	f := NewFilter(nil)
+	for step := range 60 {
+		var withhold, release []string
+		for range rng.IntN(40) {
+			k := keys[rng.IntN(len(keys))]
+			if rng.IntN(2) == 0 {
+				withhold = append(withhold, k)
+			} else {
+				release = append(release, k)
+			}
+		}
+		before, prev := f, maps.Clone(want)
+		f = f.Update(withhold, release)
+		for _, k := range release {
+			delete(want, k)
+		}
+		for _, k := range withhold {
+			want[k] = true
+		}
+		for _, k := range keys {
+			if before.Withheld(k) != prev[k] {
+				t.Fatalf("step %d: the filter updated from changed too (%s)", step, k)
+			}
+		}
+		if f.Len() != len(want) {
+			t.Fatalf("step %d: %d withheld, want %d", step, f.Len(), len(want))
+		}
+		var got []uint32
+		got = f.AppendWithheld(got, keys)
+		var wantPos []uint32
+		for i, k := range keys {
+			if want[k] {
+				wantPos = append(wantPos, uint32(i))
+			}
+			if f.Withheld(k) != want[k] {
+				t.Fatalf("step %d: Withheld(%s) = %v", step, k, !want[k])
+			}
+		}
+		if !slices.Equal(got, wantPos) && !(len(got) == 0 && len(wantPos) == 0) {
+			t.Fatalf("step %d: AppendWithheld = %v, want %v", step, got, wantPos)
 		}
 	}
 }

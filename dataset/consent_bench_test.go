@@ -40,9 +40,12 @@ const (
 // it whole (plain: Table) and against the same purpose path with nobody
 // withheld (nobody). withheld is a load after the first for the purpose,
 // which skips the withheld rows by position; lookup is a load that looks
-// every row's subject up, as the first after a consent change does (the
-// withheld set itself still cached: rebuilding it is first-use-s). The
-// loads run in rotating order in every iteration so that they meet the
+// every row's subject up, with the withheld set cached; changed is the
+// first load after a consent change for the purpose, which brings the set
+// up to date from the store's changes and then looks every row up. Apart
+// from the loop: cold-use-s is the first use of the purpose, which reads
+// the set whole, and other-purpose-change-use-s a use after a change that
+// moves nobody for the purpose. The loads run in rotating order in every iteration so that they meet the
 // same machine load, and the ratios are medians of the ratios within an
 // iteration. The 10 M-row case takes about 12 minutes to build and runs
 // only with ACCORD_BENCH_CONSENT_10M=1; ACCORD_BENCH_CONSENT_DIR keeps the
@@ -99,26 +102,64 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 	qis := synth.AdultColumns
 	withheldRows := (rows + 49) / 50
 
-	// The first use after a consent change rebuilds the withheld set (a
-	// read of every registered subject); later uses check it with one
-	// primary-key read. Measure one such first use.
-	if _, err := svc.Store.ApplyConsent(ctx, &accord.ConsentBatch{Events: []*accord.ConsentEvent{
-		benchEvent(d.ID, 1, "advocacy", accord.ConsentGiven, time.Now().Add(-3*time.Hour))}}); err != nil {
-		b.Fatal(err)
-	}
+	// The first use of a purpose reads its withheld set whole (every
+	// registered subject's latest decision), and loads looking every row
+	// up: measure it once, on a cold cache.
 	start := time.Now()
 	if _, n, err := svc.TableForPurpose(ctx, d, benchWithheldPurpose, qis...); err != nil || n != withheldRows {
 		b.Fatalf("first use: %v, %d withheld", err, n)
 	}
-	firstUse := time.Since(start)
+	coldUse := time.Since(start)
 	if _, _, err := svc.TableForPurpose(ctx, d, benchNobodyPurpose, qis...); err != nil {
 		b.Fatal(err)
 	}
+	// A change that moves nobody in or out of the set for the purpose (a
+	// decision about another purpose) keeps what the filter resolved.
+	if _, err := svc.Store.ApplyConsent(ctx, &accord.ConsentBatch{Events: []*accord.ConsentEvent{
+		benchEvent(d.ID, 1, "advocacy.other", accord.ConsentGiven, time.Now())}}); err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	if _, n, err := svc.TableForPurpose(ctx, d, benchWithheldPurpose, qis...); err != nil || n != withheldRows {
+		b.Fatalf("use after another purpose's change: %v, %d withheld", err, n)
+	}
+	otherChangeUse := time.Since(start)
+
+	// Each "changed" load follows a consent change for the purpose that
+	// swaps two subjects: one who gave consent withdraws it, one who had
+	// withdrawn gives it, so the count withheld stays the same. The pairs
+	// are subjects 50p+1 and 50p; once all are used, they swap back.
+	pairs := max(1, rows/50-1)
+	swapped := map[int]bool{}
+	swap := func(i int) {
+		p := 1 + i%pairs
+		back := swapped[p]
+		swapped[p] = !back
+		give, withdraw := 50*p, 50*p+1
+		if back {
+			give, withdraw = withdraw, give
+		}
+		at := time.Now()
+		if _, err := svc.Store.ApplyConsent(ctx, &accord.ConsentBatch{Events: []*accord.ConsentEvent{
+			benchEvent(d.ID, withdraw, benchWithheldPurpose, accord.ConsentWithdrawn, at),
+			benchEvent(d.ID, give, benchWithheldPurpose, accord.ConsentGiven, at)}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Data kept for later runs must be left as it was built.
+	b.Cleanup(func() {
+		for p, on := range swapped {
+			if on {
+				swap(p - 1)
+			}
+		}
+	})
 
 	type variant struct {
-		name string
-		load func() (*anon.Table, int, error)
-		want int // rows withheld
+		name    string
+		prepare func(i int) // before the timed load
+		load    func() (*anon.Table, int, error)
+		want    int // rows withheld
 
 		wall, cpu time.Duration
 		peak      uint64
@@ -138,17 +179,24 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 			dataset.ForgetResolvedChunks(svc)
 			return svc.TableForPurpose(ctx, d, benchWithheldPurpose, qis...)
 		}},
+		{name: "changed", want: withheldRows, prepare: swap, load: func() (*anon.Table, int, error) {
+			return svc.TableForPurpose(ctx, d, benchWithheldPurpose, qis...)
+		}},
 	}
-	// withheld/plain, withheld/nobody, nobody/plain, lookup/plain, lookup/nobody
-	pairs := [][2]int{{2, 0}, {2, 1}, {1, 0}, {3, 0}, {3, 1}}
-	ratios := make([][]float64, len(pairs))
-	cpuRatios := make([][]float64, len(pairs))
+	// withheld/plain, withheld/nobody, nobody/plain, lookup/plain,
+	// lookup/nobody, changed/plain, changed/nobody
+	compared := [][2]int{{2, 0}, {2, 1}, {1, 0}, {3, 0}, {3, 1}, {4, 0}, {4, 1}}
+	ratios := make([][]float64, len(compared))
+	cpuRatios := make([][]float64, len(compared))
 	for i := 0; b.Loop(); i++ {
 		wall := make([]time.Duration, len(variants))
 		cpu := make([]time.Duration, len(variants))
 		for j := range variants {
 			k := (i + j) % len(variants)
 			v := variants[k]
+			if v.prepare != nil {
+				v.prepare(i)
+			}
 			// Collect the previous table first, so each load's peak is its own.
 			runtime.GC()
 			sampler := sampleHeap()
@@ -162,12 +210,12 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 			v.wall += wall[k]
 			v.cpu += cpu[k]
 		}
-		for r, pair := range pairs {
+		for r, pair := range compared {
 			ratios[r] = append(ratios[r], float64(wall[pair[0]])/float64(wall[pair[1]]))
 			cpuRatios[r] = append(cpuRatios[r], float64(cpu[pair[0]])/float64(cpu[pair[1]]))
 		}
 	}
-	for r, pair := range pairs {
+	for r, pair := range compared {
 		name := variants[pair[0]].name + "/" + variants[pair[1]].name
 		b.ReportMetric(median(ratios[r]), name)
 		b.ReportMetric(median(cpuRatios[r]), "cpu-"+name)
@@ -178,7 +226,8 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 		b.ReportMetric(v.cpu.Seconds()/n, v.name+"-cpu-s")
 		b.ReportMetric(float64(v.peak)/(1<<20), v.name+"-peak-heap-MiB")
 	}
-	b.ReportMetric(firstUse.Seconds(), "first-use-s")
+	b.ReportMetric(coldUse.Seconds(), "cold-use-s")
+	b.ReportMetric(otherChangeUse.Seconds(), "other-purpose-change-use-s")
 }
 
 func median(xs []float64) float64 {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +18,17 @@ import (
 
 // consentModel is the brute-force answer: a subject's rows are withheld
 // for research when it is registered and its latest decision about
-// research is not "given" (or there is none).
+// research is not "given" (or there is none), or was given until a time
+// that has come.
 type consentModel struct {
 	registered map[string]bool
 	given      map[string]bool
+	until      map[string]time.Time
 }
 
-func (m *consentModel) withheld(key string) bool { return m.registered[key] && !m.given[key] }
+func (m *consentModel) withheld(key string, at time.Time) bool {
+	return m.registered[key] && (!m.given[key] || !m.until[key].IsZero() && !at.Before(m.until[key]))
+}
 
 // TestTableForPurposeProperty loads random datasets for a purpose, again
 // and again as consent changes, and checks each load against the brute
@@ -55,7 +60,7 @@ func TestTableForPurposeProperty(t *testing.T) {
 		classify(t, svc, d, "subject")
 		d, _ = svc.Store.Dataset(ctx, id)
 
-		m := &consentModel{registered: map[string]bool{}, given: map[string]bool{}}
+		m := &consentModel{registered: map[string]bool{}, given: map[string]bool{}, until: map[string]time.Time{}}
 		change := func() {
 			var b accord.ConsentBatch
 			for _, k := range pool {
@@ -72,8 +77,15 @@ func TestTableForPurposeProperty(t *testing.T) {
 					state = accord.ConsentWithdrawn
 				}
 				m.given[k] = state == accord.ConsentGiven
+				// Some consents are given for a while; the clock moves
+				// past some of them between loads.
+				var until time.Time
+				if state == accord.ConsentGiven && rng.IntN(3) == 0 {
+					until = clock.Add(time.Duration(2+rng.IntN(30)) * time.Minute)
+				}
+				m.until[k] = until
 				b.Events = append(b.Events, &accord.ConsentEvent{ID: accord.NewID("ce"), DatasetID: id, OrganisationID: "org",
-					SubjectKey: k, Purpose: "research", State: state, Time: tick(), RecordedAt: clock,
+					SubjectKey: k, Purpose: "research", State: state, Time: tick(), ExpiresAt: until, RecordedAt: clock,
 					Method: accord.MethodImport, Agreement: "demo@1", RecordedBy: "m"})
 			}
 			if _, err := svc.Store.ApplyConsent(ctx, &b); err != nil {
@@ -89,7 +101,7 @@ func TestTableForPurposeProperty(t *testing.T) {
 				}
 				var want [][]string
 				for _, r := range rows {
-					if !m.withheld(r[subject]) {
+					if !m.withheld(r[subject], clock) {
 						want = append(want, []string{r[1], r[0], "x" + r[1]})
 					}
 				}
@@ -99,9 +111,11 @@ func TestTableForPurposeProperty(t *testing.T) {
 			}
 		}
 		check("unregistered", d, rows, 0)
-		for step := range 3 {
+		for step := range 6 {
 			change()
 			check(fmt.Sprintf("change %d", step), d, rows, 0)
+			clock = clock.Add(time.Duration(rng.IntN(20)) * time.Minute)
+			check(fmt.Sprintf("change %d, later", step), d, rows, 0)
 		}
 		// The value column as the subject key: nobody registered under
 		// those keys, so nothing is withheld.
@@ -223,4 +237,101 @@ func valuesTable(values []string) *anon.Table {
 		b.Append([]string{v})
 	}
 	return b.Table()
+}
+
+// countingStore counts how the consent filter reads the store.
+type countingStore struct {
+	accord.Store
+	full, changes int
+}
+
+func (s *countingStore) WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error) {
+	s.full++
+	return s.Store.WithheldSubjects(ctx, datasetID, purpose, at)
+}
+
+func (s *countingStore) WithheldChanges(ctx context.Context, datasetID, purpose string, since int64, from, at time.Time) ([]accord.WithheldChange, error) {
+	s.changes++
+	return s.Store.WithheldChanges(ctx, datasetID, purpose, since, from, at)
+}
+
+// TestConsentFilterReadsOnlyChanges: the withheld set is read whole once;
+// after that, consent changes and lapses are applied from what changed. A
+// change that moves nobody in or out of the set for the purpose keeps
+// what the filter worked out per chunk; one that does starts it again.
+func TestConsentFilterReadsOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	svc := service(t)
+	store := &countingStore{Store: svc.Store}
+	svc.Store = store
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	svc.Now = func() time.Time { return clock }
+	pool := []string{"a", "b", "c", "d"}
+	d, rows := importSubjects(t, svc, "ds", pool, rand.New(rand.NewPCG(9, 10)), 200)
+	classify(t, svc, d, "subject")
+	d, _ = svc.Store.Dataset(ctx, "ds")
+	decide := func(key, purpose string, state accord.ConsentState, until time.Time) {
+		t.Helper()
+		b := accord.ConsentBatch{Events: []*accord.ConsentEvent{{ID: accord.NewID("ce"), DatasetID: "ds", OrganisationID: "org",
+			SubjectKey: key, Purpose: purpose, State: state, Time: clock, ExpiresAt: until, RecordedAt: clock,
+			Method: accord.MethodImport, Agreement: "demo@1", RecordedBy: "m"}}}
+		if key == "a" && purpose == "research" && state == accord.ConsentGiven && until.IsZero() {
+			for _, k := range pool {
+				b.Register = append(b.Register, accord.ConsentSubject{DatasetID: "ds", OrganisationID: "org", Key: k, Source: "dataset", RegisteredAt: clock})
+			}
+		}
+		if _, err := svc.Store.ApplyConsent(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(step string, kept ...string) {
+		t.Helper()
+		tab, _, err := svc.TableForPurpose(ctx, d, "research", "subject")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, r := range rows {
+			if slices.Contains(kept, r[0]) {
+				want++
+			}
+		}
+		got := 0
+		for _, r := range tableRows(tab) {
+			if !slices.Contains(kept, r[0]) {
+				t.Fatalf("%s: row of %s kept", step, r[0])
+			}
+			got++
+		}
+		if got != want {
+			t.Fatalf("%s: kept %d rows, want %d", step, got, want)
+		}
+	}
+	resolved := func(step string, want int) {
+		t.Helper()
+		n, err := dataset.ResolvedChunks(ctx, svc, "ds", "research")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Fatalf("%s: %d chunks resolved, want %d", step, n, want)
+		}
+	}
+	decide("a", "research", accord.ConsentGiven, time.Time{})
+	decide("b", "research", accord.ConsentGiven, clock.Add(time.Hour))
+	decide("c", "research", accord.ConsentGiven, time.Time{})
+	load("first", "a", "b", "c")
+	resolved("first", d.Chunks)
+	decide("d", "advocacy", accord.ConsentGiven, time.Time{}) // another purpose: nobody moves
+	resolved("another purpose", d.Chunks)
+	decide("c", "research", accord.ConsentWithdrawn, time.Time{})
+	resolved("withdrawal", 0)
+	load("withdrawal", "a", "b")
+	clock = clock.Add(2 * time.Hour) // b's consent lapses
+	load("lapse", "a")
+	decide("c", "research", accord.ConsentGiven, time.Time{})
+	load("given again", "a", "c")
+	if store.full != 1 || store.changes != 4 {
+		t.Fatalf("read the whole set %d times and the changes %d times, want 1 and 4", store.full, store.changes)
+	}
 }

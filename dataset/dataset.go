@@ -50,6 +50,7 @@ type Service struct {
 // withholds in each chunk once a load has worked that out.
 type cachedFilter struct {
 	version int64
+	at      time.Time // when the set was read or last brought up to date
 	until   time.Time // zero: no pending expiry
 	filter  *consent.Filter
 
@@ -106,13 +107,15 @@ func (c *cachedFilter) resolve(index int, r resolvedChunk) {
 	c.chunks[index] = r
 }
 
-// withheld returns the consent filter of a dataset for a purpose. Building
-// it reads every registered subject, so it is cached and rebuilt only when
-// the consent version moves or a consent expires: each use then costs one
-// primary-key read, however large the dataset.
+// withheld returns the consent filter of a dataset for a purpose. Reading
+// it whole reads every registered subject, so it is cached, and once the
+// consent version moves or a consent expires it is brought up to date
+// from the subjects the changes touched: each use costs one primary-key
+// read, and the first use after a change a read of what changed, however
+// large the dataset.
 func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cachedFilter, error) {
 	// The version is read before the set: a change in between leaves a
-	// newer set under an older version, which the next use rebuilds.
+	// newer set under an older version, which the next use reads again.
 	version, err := s.Store.ConsentVersion(ctx, datasetID)
 	if err != nil {
 		return nil, err
@@ -125,22 +128,59 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cac
 	if c != nil && c.version == version && (c.until.IsZero() || now.Before(c.until)) {
 		return c, nil
 	}
-	list, err := s.Store.WithheldSubjects(ctx, datasetID, purpose, now)
-	if err != nil {
+	var next *cachedFilter
+	if c != nil && !now.Before(c.at) {
+		if next, err = s.updated(ctx, c, datasetID, purpose, version, now); err != nil {
+			return nil, err
+		}
+	} else {
+		list, err := s.Store.WithheldSubjects(ctx, datasetID, purpose, now)
+		if err != nil {
+			return nil, err
+		}
+		next = &cachedFilter{filter: consent.NewFilter(list)}
+	}
+	next.version, next.at = version, now
+	if next.until, err = s.Store.NextConsentExpiry(ctx, datasetID, purpose, now); err != nil {
 		return nil, err
 	}
-	until, err := s.Store.NextConsentExpiry(ctx, datasetID, purpose, now)
-	if err != nil {
-		return nil, err
-	}
-	c = &cachedFilter{version: version, until: until, filter: consent.NewFilter(list)}
 	s.mu.Lock()
 	if s.filters == nil {
 		s.filters = map[[2]string]*cachedFilter{}
 	}
-	s.filters[key] = c
+	// A concurrent use may have stored a newer set meanwhile; keep it.
+	if cur := s.filters[key]; cur == nil || cur.version <= next.version {
+		s.filters[key] = next
+	}
 	s.mu.Unlock()
-	return c, nil
+	return next, nil
+}
+
+// updated brings c up to date with the changes since it was read. When
+// none of them moves a subject in or out of the set, the filter and what
+// it withholds in each chunk carry over; otherwise loads look rows up
+// again, once, as after a first read.
+func (s *Service) updated(ctx context.Context, c *cachedFilter, datasetID, purpose string, version int64, now time.Time) (*cachedFilter, error) {
+	changes, err := s.Store.WithheldChanges(ctx, datasetID, purpose, c.version, c.at, now)
+	if err != nil {
+		return nil, err
+	}
+	var withhold, release []string
+	for _, ch := range changes {
+		if ch.Withheld != c.filter.Withheld(ch.Key) {
+			if ch.Withheld {
+				withhold = append(withhold, ch.Key)
+			} else {
+				release = append(release, ch.Key)
+			}
+		}
+	}
+	if len(withhold) == 0 && len(release) == 0 {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return &cachedFilter{filter: c.filter, chunks: slices.Clone(c.chunks)}, nil
+	}
+	return &cachedFilter{filter: c.filter.Update(withhold, release)}, nil
 }
 
 // ImportRequest describes a dataset being imported.

@@ -1,5 +1,7 @@
 package dataset
 
+import "context"
+
 // ForgetResolvedChunks drops what the cached consent filters have worked
 // out per chunk, keeping the withheld sets: the next load for a purpose
 // looks up every row's subject, as the first load after a consent change
@@ -12,4 +14,23 @@ func ForgetResolvedChunks(s *Service) {
 		c.chunks = nil
 		c.mu.Unlock()
 	}
+}
+
+// ResolvedChunks brings the cached consent filter of a dataset for a
+// purpose up to date, as a load would first, and returns how many chunks
+// it knows the withheld rows of.
+func ResolvedChunks(ctx context.Context, s *Service, datasetID, purpose string) (int, error) {
+	c, err := s.withheld(ctx, datasetID, purpose)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, r := range c.chunks {
+		if r.sealed.n > 0 {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -15,26 +15,29 @@ import (
 func (db *DB) RegisterConsentSubjects(ctx context.Context, subjects []accord.ConsentSubject) (int, error) {
 	var n int
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if n, err = db.registerSubjects(ctx, tx, subjects); err != nil {
-			return err
-		}
 		changed := map[string]bool{}
 		for _, s := range subjects {
 			changed[s.DatasetID] = true
 		}
-		return db.bumpConsentVersions(ctx, tx, changed)
+		versions, err := db.bumpConsentVersions(ctx, tx, changed)
+		if err != nil {
+			return err
+		}
+		n, err = db.registerSubjects(ctx, tx, subjects, versions)
+		return err
 	})
 	return n, err
 }
 
-func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accord.ConsentSubject) (int, error) {
+// registerSubjects registers subjects, a new one under its dataset's
+// version from versions.
+func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accord.ConsentSubject, versions map[string]int64) (int, error) {
 	if len(subjects) == 0 {
 		return 0, nil
 	}
 	checked := map[string]bool{}
-	stmt, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_subjects (dataset_id, subject_key, organisation_id, source, registered_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (dataset_id, subject_key) DO NOTHING`))
+	stmt, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_subjects (dataset_id, subject_key, organisation_id, source, registered_at, version)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, subject_key) DO NOTHING`))
 	if err != nil {
 		return 0, fmt.Errorf("prepare subject insert: %w", err)
 	}
@@ -50,7 +53,7 @@ func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accor
 			}
 			checked[s.OrganisationID] = true
 		}
-		res, err := stmt.ExecContext(ctx, s.DatasetID, s.Key, s.OrganisationID, s.Source, toNanos(s.RegisteredAt))
+		res, err := stmt.ExecContext(ctx, s.DatasetID, s.Key, s.OrganisationID, s.Source, toNanos(s.RegisteredAt), versions[s.DatasetID])
 		if err != nil {
 			return 0, fmt.Errorf("register subject: %w", err)
 		}
@@ -86,16 +89,6 @@ func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord
 	}
 	out := &accord.ConsentApplied{Events: len(b.Events)}
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if out.Registered, err = db.registerSubjects(ctx, tx, b.Register); err != nil {
-			return err
-		}
-		if err := db.insertEvents(ctx, tx, b.Events); err != nil {
-			return err
-		}
-		if out.Flagged, err = db.flagDerivations(ctx, tx, b.Events); err != nil {
-			return err
-		}
 		changed := map[string]bool{}
 		for _, s := range b.Register {
 			changed[s.DatasetID] = true
@@ -103,7 +96,18 @@ func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord
 		for _, e := range b.Events {
 			changed[e.DatasetID] = true
 		}
-		return db.bumpConsentVersions(ctx, tx, changed)
+		versions, err := db.bumpConsentVersions(ctx, tx, changed)
+		if err != nil {
+			return err
+		}
+		if out.Registered, err = db.registerSubjects(ctx, tx, b.Register, versions); err != nil {
+			return err
+		}
+		if err := db.insertEvents(ctx, tx, b.Events, versions); err != nil {
+			return err
+		}
+		out.Flagged, err = db.flagDerivations(ctx, tx, b.Events)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -118,7 +122,7 @@ type subjectRef struct{ dataset, key string }
 // vanish in a 100,000-change import.
 const bulkRows = 250
 
-func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.ConsentEvent) error {
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.ConsentEvent, versions map[string]int64) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -154,13 +158,15 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.Con
 	latest := latestPerPurpose(events)
 	// The newest decision wins; an equal time goes to the later record,
 	// which is always this one, so ">=" keeps recording order on ties.
-	const currentUpsert = `INSERT INTO consent_current (dataset_id, subject_key, purpose, state, decided_at, expires_at, event_id) VALUES `
+	// A back-dated decision that loses leaves the row, and its version, as
+	// they were: the subject's state did not change.
+	const currentUpsert = `INSERT INTO consent_current (dataset_id, subject_key, purpose, state, decided_at, expires_at, event_id, version) VALUES `
 	const onConflict = ` ON CONFLICT (dataset_id, purpose, subject_key) DO UPDATE SET state = excluded.state, decided_at = excluded.decided_at,
-		expires_at = excluded.expires_at, event_id = excluded.event_id
+		expires_at = excluded.expires_at, event_id = excluded.event_id, version = excluded.version
 		WHERE excluded.decided_at >= consent_current.decided_at`
-	err = db.bulk(ctx, tx, currentUpsert, onConflict, 7, len(latest), func(i int, args []any) []any {
+	err = db.bulk(ctx, tx, currentUpsert, onConflict, 8, len(latest), func(i int, args []any) []any {
 		e := latest[i]
-		return append(args, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID)
+		return append(args, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID, versions[e.DatasetID])
 	})
 	if err != nil {
 		return fmt.Errorf("update current consent: %w", err)
