@@ -140,6 +140,13 @@ func (x *Decider) Decide(req Request) Decision {
 			tier = TierPublic
 		}
 	}
+	// Internal means inside the custodian: whatever another organisation
+	// receives has left it, so is at least controlled, whatever the request
+	// calls it. Otherwise a partner could ask for "internal" and be judged
+	// against a narrower reach than its use has.
+	if tier == TierInternal && req.Organisation != x.custodianOf(req) {
+		tier = TierControlled
+	}
 	// Only agreements the organisation is a party to can bind or allow it;
 	// the index hands over exactly their prohibitions and permissions.
 	for _, b := range x.prohibits[datasetOrgAction{req.Dataset, req.Organisation, req.Action}] {
@@ -273,12 +280,18 @@ func roleList(rs []accord.Role) string {
 	return strings.Join(s, ", ")
 }
 
+// custodianOf returns the custodian of the request's dataset: as the node
+// records it, else as the loaded agreements name it ("" if neither does).
+func (x *Decider) custodianOf(req Request) string {
+	if req.Custodian != "" {
+		return req.Custodian
+	}
+	return x.custodian[req.Dataset]
+}
+
 // custodianDecision allows a custodian's internal work on its own dataset.
 func (x *Decider) custodianDecision(req Request, tier Tier) (Decision, bool) {
-	custodian := req.Custodian
-	if custodian == "" {
-		custodian = x.custodian[req.Dataset]
-	}
+	custodian := x.custodianOf(req)
 	if custodian == "" || custodian != req.Organisation || !slices.Contains(custodianActions, req.Action) {
 		return Decision{}, false
 	}

@@ -70,6 +70,12 @@ func TestDecide(t *testing.T) {
 	own := Request{Member: "ana", Organisation: "riverside-tenants", Roles: custodian, Action: ActionExtract,
 		Dataset: "survey-2025", Columns: []string{"full_name", "rent_arrears"}, Purpose: "advocacy.report", Time: july}
 
+	// Version 2 with the extract permission reaching only the internal
+	// tier, which no recipient can use: what it receives has left the
+	// custodian.
+	v2internal := signedBy(t, mustParseString(t, strings.Replace(string(readTestdata(t, "example.yaml")),
+		"    tier: controlled\n", "    tier: internal\n", 1)), date(2025, 6, 1))
+
 	with := func(r Request, f func(*Request)) Request {
 		r.Columns = append([]string(nil), r.Columns...)
 		f(&r)
@@ -104,6 +110,10 @@ func TestDecide(t *testing.T) {
 			"agreement survey-share v2 permission #2", "applies only from 2025-03-01"},
 		{"tier beyond the permission", with(extract, func(r *Request) { r.Tier = TierPublic }), all, false,
 			"agreement survey-share v2 permission #2", "up to the controlled tier, not public"},
+		{"a partner's internal is controlled", with(extract, func(r *Request) { r.Tier = TierInternal }), all, true,
+			"agreement survey-share v2 permission #2", ""},
+		{"a partner cannot use an internal permission", with(extract, func(r *Request) { r.Tier = TierInternal }),
+			[]*Lifecycle{v1, v2internal}, false, "agreement survey-share v2 permission #2", "up to the internal tier, not controlled"},
 		{"expired", with(query, func(r *Request) { r.Time = date(2027, 1, 1) }), all, false,
 			"agreement survey-share v2", "expired"},
 		{"suspended", with(query, func(r *Request) { r.Time = april }), []*Lifecycle{suspended}, false,

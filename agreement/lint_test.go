@@ -104,6 +104,8 @@ func TestLint(t *testing.T) {
 			code: "previous-mismatch", within: "  version: 7", at: "7"},
 		{name: "unused purpose warns", old: "purposes:\n  - id: advocacy.report", new: "purposes:\n  - id: training.staff\n    description: Staff training.\n  - id: advocacy.report",
 			code: "unused-purpose", at: "training.staff", severity: SeverityWarning},
+		{name: "internal permission for a recipient", old: "    tier: controlled\n", new: "    tier: internal\n",
+			code: "internal-recipient", within: "    recipients: [city-research]\n    description: A pseudonymised", at: "city-research", severity: SeverityWarning},
 		{name: "extract of an aggregate-only column warns", old: "columns: [respondent, age_band, ward, household_size, damp]", new: "columns: [respondent, age_band, ward, household_size, rent_arrears]",
 			code: "column-use", within: "household_size, rent_arrears]", at: "rent_arrears"},
 		{name: "tier wider than agreement", old: "tier: public\nvalidity", new: "tier: controlled\nvalidity",

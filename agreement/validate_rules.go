@@ -90,6 +90,17 @@ func (l *linter) permissions() {
 						"party `%s` has no role that may %s (needs %s)", r, act, words(partyRolesFor(act)))
 				}
 			}
+			// Internal ends at the custodian: whatever another organisation
+			// receives is at least controlled, so the decision function
+			// never lets this recipient use the permission.
+			tier := p.Tier
+			if tier == "" {
+				tier = a.Tier
+			}
+			if tier == TierInternal && slices.ContainsFunc(targets, func(d *Dataset) bool { return d.Custodian != r }) {
+				l.warnf(item(pp+".recipients", j), "internal-recipient", "give the permission `tier: controlled`, or drop the recipient",
+					"permission #%d reaches only the internal tier, which ends at the custodian; `%s` would receive results at the controlled tier and can never use it", i+1, r)
+			}
 		}
 	}
 }
