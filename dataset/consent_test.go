@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -242,16 +243,16 @@ func valuesTable(values []string) *anon.Table {
 // countingStore counts how the consent filter reads the store.
 type countingStore struct {
 	accord.Store
-	full, changes int
+	full, changes atomic.Int64
 }
 
 func (s *countingStore) WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error) {
-	s.full++
+	s.full.Add(1)
 	return s.Store.WithheldSubjects(ctx, datasetID, purpose, at)
 }
 
 func (s *countingStore) WithheldChanges(ctx context.Context, datasetID, purpose string, since int64, from, at time.Time) ([]accord.WithheldChange, error) {
-	s.changes++
+	s.changes.Add(1)
 	return s.Store.WithheldChanges(ctx, datasetID, purpose, since, from, at)
 }
 
@@ -331,7 +332,66 @@ func TestConsentFilterReadsOnlyChanges(t *testing.T) {
 	load("lapse", "a")
 	decide("c", "research", accord.ConsentGiven, time.Time{})
 	load("given again", "a", "c")
-	if store.full != 1 || store.changes != 4 {
-		t.Fatalf("read the whole set %d times and the changes %d times, want 1 and 4", store.full, store.changes)
+	if full, changes := store.full.Load(), store.changes.Load(); full != 1 || changes != 4 {
+		t.Fatalf("read the whole set %d times and the changes %d times, want 1 and 4", full, changes)
+	}
+}
+
+// gatedStore holds every whole read of a withheld set until released, and
+// counts version checks and whole reads.
+type gatedStore struct {
+	accord.Store
+	versions, full atomic.Int64
+	release        chan struct{}
+}
+
+func (s *gatedStore) ConsentVersion(ctx context.Context, datasetID string) (int64, error) {
+	s.versions.Add(1)
+	return s.Store.ConsentVersion(ctx, datasetID)
+}
+
+func (s *gatedStore) WithheldSubjects(ctx context.Context, datasetID, purpose string, at time.Time) ([]string, error) {
+	s.full.Add(1)
+	<-s.release
+	return s.Store.WithheldSubjects(ctx, datasetID, purpose, at)
+}
+
+// TestColdUsesShareOneRead: uses of a purpose that all find its withheld
+// set missing wait for one read of it instead of each reading every
+// subject, which on a large dataset would multiply the longest wait.
+func TestColdUsesShareOneRead(t *testing.T) {
+	ctx := context.Background()
+	svc := service(t)
+	d, _ := importSubjects(t, svc, "ds", []string{"a", "b"}, rand.New(rand.NewPCG(1, 1)), 50)
+	classify(t, svc, d, "subject")
+	d, _ = svc.Store.Dataset(ctx, "ds")
+	if _, err := svc.Store.RegisterConsentSubjects(ctx, []accord.ConsentSubject{{DatasetID: "ds", OrganisationID: "org", Key: "a", Source: "dataset", RegisteredAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	store := &gatedStore{Store: svc.Store, release: make(chan struct{})}
+	svc.Store = store
+	const users = 8
+	errs := make(chan error, users)
+	for range users {
+		go func() {
+			_, _, err := svc.TableForPurpose(ctx, d, "research", "value")
+			errs <- err
+		}()
+	}
+	// Every user has checked the version, and so has the one read: they
+	// are all waiting, on the read or at its door. Reads of their own would
+	// be blocked inside the store by now.
+	for store.versions.Load() < users+1 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(store.release)
+	for range users {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := store.full.Load(); n != 1 {
+		t.Fatalf("%d users read the withheld set %d times", users, n)
 	}
 }

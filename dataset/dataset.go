@@ -23,6 +23,7 @@ import (
 	"github.com/accord-coalition/accord/consent"
 	"github.com/accord-coalition/accord/envelope"
 	"github.com/accord-coalition/accord/ingest"
+	"golang.org/x/sync/singleflight"
 )
 
 // lookupBatch is how many rows' subjects are looked up at a time when a
@@ -43,6 +44,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	filters map[[2]string]*cachedFilter // (dataset, purpose) → withheld subjects
+	flight  singleflight.Group          // reads of a stale or missing filter
 }
 
 // cachedFilter is a withheld set valid while the dataset's consent version
@@ -112,22 +114,45 @@ func (c *cachedFilter) resolve(index int, r resolvedChunk) {
 // consent version moves or a consent expires it is brought up to date
 // from the subjects the changes touched: each use costs one primary-key
 // read, and the first use after a change a read of what changed, however
-// large the dataset.
+// large the dataset. Concurrent uses that find it stale share one read.
 func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cachedFilter, error) {
-	// The version is read before the set: a change in between leaves a
-	// newer set under an older version, which the next use reads again.
+	key := [2]string{datasetID, purpose}
+	for {
+		// The version is read before the set: a change in between leaves a
+		// newer set under an older version, which the next use reads again.
+		version, err := s.Store.ConsentVersion(ctx, datasetID)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		s.mu.Lock()
+		c := s.filters[key]
+		s.mu.Unlock()
+		if c != nil && c.version >= version && (c.until.IsZero() || now.Before(c.until)) {
+			return c, nil
+		}
+		// The read runs to the end even if this caller goes away: others
+		// may be waiting on it, and the cache keeps what it read.
+		_, err, _ = s.flight.Do(datasetID+"\x00"+purpose, func() (any, error) {
+			return s.refresh(context.WithoutCancel(ctx), key, c)
+		})
+		if err != nil {
+			return nil, err
+		}
+		// A read that began before this caller saw the version may predate
+		// a change this caller must honour; then the loop reads again.
+	}
+}
+
+// refresh reads the withheld set of key = (dataset, purpose) anew, from the
+// changes since c when there is a c, and caches it.
+func (s *Service) refresh(ctx context.Context, key [2]string, c *cachedFilter) (*cachedFilter, error) {
+	datasetID, purpose := key[0], key[1]
 	version, err := s.Store.ConsentVersion(ctx, datasetID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	key := [2]string{datasetID, purpose}
-	s.mu.Lock()
-	c := s.filters[key]
-	s.mu.Unlock()
-	if c != nil && c.version == version && (c.until.IsZero() || now.Before(c.until)) {
-		return c, nil
-	}
 	var next *cachedFilter
 	if c != nil && !now.Before(c.at) {
 		if next, err = s.updated(ctx, c, datasetID, purpose, version, now); err != nil {
@@ -145,14 +170,11 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cac
 		return nil, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.filters == nil {
 		s.filters = map[[2]string]*cachedFilter{}
 	}
-	// A concurrent use may have stored a newer set meanwhile; keep it.
-	if cur := s.filters[key]; cur == nil || cur.version <= next.version {
-		s.filters[key] = next
-	}
-	s.mu.Unlock()
+	s.filters[key] = next
 	return next, nil
 }
 
