@@ -550,3 +550,21 @@ func Classify(d *accord.Dataset, classes map[string]string) ([]accord.DatasetCol
 	}
 	return cols, nil
 }
+
+// Warm reads the withheld set of a dataset for a purpose ahead of its use,
+// so that the first use after a restart does not wait for it, and reports
+// whether there was one to read: a dataset without a confirmed subject
+// column has none.
+func (s *Service) Warm(ctx context.Context, datasetID, purpose string) (bool, error) {
+	d, err := s.Store.Dataset(ctx, datasetID)
+	if err != nil {
+		return false, err
+	}
+	if len(d.ColumnsOfClass(accord.ClassSubject)) == 0 {
+		return false, nil
+	}
+	if _, err := s.withheld(ctx, datasetID, purpose); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,18 @@ func serveCommand() *command {
 			}
 			fmt.Fprintf(stdout, "Demo coalition ready; every demo member's token is in %s\n", path)
 		}
+		// Consent filters of the purposes in recent use are read in the
+		// background, so the first request after a restart does not wait.
+		go func() {
+			began := time.Now()
+			k, err := n.WarmConsentFilters(ctx, began.Add(-node.WarmWindow))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				logger.Warn("consent filters not read ahead; each is read at its first use", "err", err)
+			case err == nil && k > 0:
+				logger.Info("consent filters read ahead", "purposes", k, "took", time.Since(began).Round(time.Millisecond))
+			}
+		}()
 		fmt.Fprintf(stdout, "Accord is listening on %s (Ctrl-C to stop)\n", url)
 		logger.Info("listening", "url", url, "data", absPath(*data), "database", dbKind(*database))
 		if err := n.Server.ListenAndServe(ctx, ln); err != nil {
