@@ -54,8 +54,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 
 // Dialect is PostgreSQL's flavour of SQL.
 var Dialect = sqlstore.Dialect{
-	Name:     "postgres",
-	Numbered: true,
+	Name:             "postgres",
+	Numbered:         true,
+	AnalyzeAfterBulk: true,
 	IsUniqueViolation: func(err error) bool {
 		var pg *pgconn.PgError
 		return errors.As(err, &pg) && pg.Code == "23505"

@@ -10,7 +10,7 @@ import (
 	"github.com/accord-coalition/accord/storetest"
 )
 
-func open(t *testing.T) accord.Store {
+func open(t testing.TB) accord.Store {
 	db, err := postgres.Open(context.Background(), pgtest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
@@ -19,4 +19,12 @@ func open(t *testing.T) accord.Store {
 	return db
 }
 
-func TestConformance(t *testing.T) { storetest.Run(t, open) }
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) accord.Store { return open(t) })
+}
+
+// BenchmarkWithheldReads: the whole withheld set of a purpose against the
+// changes since the last read; ACCORD_BENCH_WITHHELD_N sets the subjects.
+func BenchmarkWithheldReads(b *testing.B) {
+	storetest.BenchWithheldReads(b, open(b), storetest.WithheldBenchSubjects())
+}

@@ -43,3 +43,14 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkWithheldReads: the whole withheld set of a purpose against the
+// changes since the last read; ACCORD_BENCH_WITHHELD_N sets the subjects.
+func BenchmarkWithheldReads(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "accord.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchWithheldReads(b, s, storetest.WithheldBenchSubjects())
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -27,6 +28,9 @@ func (db *DB) RegisterConsentSubjects(ctx context.Context, subjects []accord.Con
 		n, err = db.registerSubjects(ctx, tx, subjects, versions)
 		return err
 	})
+	if err == nil && len(subjects) >= analyzeRows {
+		db.analyzeConsent(ctx)
+	}
 	return n, err
 }
 
@@ -113,7 +117,25 @@ func (db *DB) ApplyConsent(ctx context.Context, b *accord.ConsentBatch) (*accord
 	if err != nil {
 		return nil, err
 	}
+	if len(b.Events)+len(b.Register) >= analyzeRows {
+		db.analyzeConsent(ctx)
+	}
 	return out, nil
+}
+
+// analyzeRows is the size of a consent batch after which the store
+// refreshes the planner's statistics, when the engine needs it.
+const analyzeRows = 10_000
+
+// analyzeConsent refreshes the planner's statistics of the consent tables
+// after a bulk write. A failure costs only speed, so it is logged.
+func (db *DB) analyzeConsent(ctx context.Context) {
+	if !db.Dialect.AnalyzeAfterBulk {
+		return
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE consent_subjects, consent_current`); err != nil {
+		slog.WarnContext(ctx, "refreshing consent statistics failed", "err", err)
+	}
 }
 
 type subjectRef struct{ dataset, key string }
