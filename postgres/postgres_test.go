@@ -28,3 +28,16 @@ func TestConformance(t *testing.T) {
 func BenchmarkWithheldReads(b *testing.B) {
 	storetest.BenchWithheldReads(b, open(b), storetest.WithheldBenchSubjects())
 }
+
+// BenchmarkApplyConsent100k applies 100,000 consent changes in one batch,
+// as the SQLite benchmark of the same name does; the target is under 5 s.
+func BenchmarkApplyConsent100k(b *testing.B) {
+	const n = 100_000
+	for b.Loop() {
+		b.StopTimer()
+		s := open(b)
+		b.StartTimer()
+		d := storetest.ApplyManyConsent(b, s, n)
+		b.ReportMetric(d.Seconds(), "s/100k")
+	}
+}

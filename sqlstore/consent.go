@@ -35,19 +35,13 @@ func (db *DB) RegisterConsentSubjects(ctx context.Context, subjects []accord.Con
 }
 
 // registerSubjects registers subjects, a new one under its dataset's
-// version from versions.
+// version from versions, bulkRows to a statement, and returns how many
+// were new.
 func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accord.ConsentSubject, versions map[string]int64) (int, error) {
 	if len(subjects) == 0 {
 		return 0, nil
 	}
 	checked := map[string]bool{}
-	stmt, err := tx.PrepareContext(ctx, db.Rebind(`INSERT INTO consent_subjects (dataset_id, subject_key, organisation_id, source, registered_at, version)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, subject_key) DO NOTHING`))
-	if err != nil {
-		return 0, fmt.Errorf("prepare subject insert: %w", err)
-	}
-	defer stmt.Close()
-	n := 0
 	for _, s := range subjects {
 		if s.DatasetID == "" || s.Key == "" {
 			return 0, accord.Errorf(accord.EINVALID, "a subject needs a dataset and a key")
@@ -58,15 +52,18 @@ func (db *DB) registerSubjects(ctx context.Context, tx *sql.Tx, subjects []accor
 			}
 			checked[s.OrganisationID] = true
 		}
-		res, err := stmt.ExecContext(ctx, s.DatasetID, s.Key, s.OrganisationID, s.Source, toNanos(s.RegisteredAt), versions[s.DatasetID])
-		if err != nil {
-			return 0, fmt.Errorf("register subject: %w", err)
-		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
-		}
 	}
-	return n, nil
+	// A subject named twice in one statement is inserted once: DO NOTHING
+	// skips the second as it skips one registered before.
+	n, err := db.bulk(ctx, tx, `INSERT INTO consent_subjects (dataset_id, subject_key, organisation_id, source, registered_at, version) VALUES `,
+		` ON CONFLICT (dataset_id, subject_key) DO NOTHING`, 6, len(subjects), func(i int, args []any) []any {
+			s := subjects[i]
+			return append(args, s.DatasetID, s.Key, s.OrganisationID, s.Source, toNanos(s.RegisteredAt), versions[s.DatasetID])
+		})
+	if err != nil {
+		return 0, fmt.Errorf("register subjects: %w", err)
+	}
+	return int(n), nil
 }
 
 func (db *DB) ConsentSubject(ctx context.Context, datasetID, key string) (*accord.ConsentSubject, error) {
@@ -170,7 +167,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.Con
 	}
 	const eventInsert = `INSERT INTO consent_events (id, organisation_id, dataset_id, subject_key, purpose, state,
 		decided_at, expires_at, method, agreement, recorded_by, recorded_at) VALUES `
-	err = db.bulk(ctx, tx, eventInsert, "", 12, len(events), func(i int, args []any) []any {
+	_, err = db.bulk(ctx, tx, eventInsert, "", 12, len(events), func(i int, args []any) []any {
 		e := events[i]
 		return append(args, e.ID, e.OrganisationID, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State),
 			toNanos(e.Time), toNanos(e.ExpiresAt), string(e.Method), e.Agreement, e.RecordedBy, toNanos(e.RecordedAt))
@@ -187,7 +184,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*accord.Con
 	const onConflict = ` ON CONFLICT (dataset_id, purpose, subject_key) DO UPDATE SET state = excluded.state, decided_at = excluded.decided_at,
 		expires_at = excluded.expires_at, event_id = excluded.event_id, version = excluded.version
 		WHERE excluded.decided_at >= consent_current.decided_at`
-	err = db.bulk(ctx, tx, currentUpsert, onConflict, 8, len(latest), func(i int, args []any) []any {
+	_, err = db.bulk(ctx, tx, currentUpsert, onConflict, 8, len(latest), func(i int, args []any) []any {
 		e := latest[i]
 		return append(args, e.DatasetID, e.SubjectKey, e.Purpose, string(e.State), toNanos(e.Time), toNanos(e.ExpiresAt), e.ID, versions[e.DatasetID])
 	})
@@ -218,13 +215,15 @@ func latestPerPurpose(events []*accord.ConsentEvent) []*accord.ConsentEvent {
 }
 
 // bulk runs prefix + "(?, …), (?, …)" + suffix over n rows in statements of
-// bulkRows rows, preparing the full-size statement once.
-func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, row func(i int, args []any) []any) error {
+// bulkRows rows, preparing the full-size statement once, and returns how
+// many rows the statements affected.
+func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, row func(i int, args []any) []any) (int64, error) {
 	build := func(rows int) string {
 		one := "(?" + strings.Repeat(", ?", cols-1) + ")"
 		return db.Rebind(prefix + one + strings.Repeat(", "+one, rows-1) + suffix)
 	}
 	var full *sql.Stmt
+	var affected int64
 	args := make([]any, 0, cols*bulkRows)
 	for start := 0; start < n; start += bulkRows {
 		end := min(start+bulkRows, n)
@@ -233,22 +232,26 @@ func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols,
 			args = row(i, args)
 		}
 		var err error
+		var res sql.Result
 		if end-start == bulkRows {
 			if full == nil {
 				if full, err = tx.PrepareContext(ctx, build(bulkRows)); err != nil {
-					return fmt.Errorf("prepare bulk statement: %w", err)
+					return affected, fmt.Errorf("prepare bulk statement: %w", err)
 				}
 				defer full.Close()
 			}
-			_, err = full.ExecContext(ctx, args...)
+			res, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, build(end-start), args...)
+			res, err = tx.ExecContext(ctx, build(end-start), args...)
 		}
 		if err != nil {
-			return err
+			return affected, err
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			affected += k
 		}
 	}
-	return nil
+	return affected, nil
 }
 
 // subjectOwners looks up the organisation of every subject the events name,

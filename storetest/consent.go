@@ -60,10 +60,25 @@ func testConsentSubjects(t *testing.T, s accord.Store) {
 	n, err := s.RegisterConsentSubjects(ctx, []accord.ConsentSubject{
 		{DatasetID: "survey", OrganisationID: "riverside", Key: "s2", Source: "import", RegisteredAt: now},
 		{DatasetID: "survey", OrganisationID: "riverside", Key: "s3", Source: "import", RegisteredAt: now},
+		{DatasetID: "survey", OrganisationID: "riverside", Key: "s3", Source: "import", RegisteredAt: now.Add(time.Hour)},
 	})
 	must(t, err)
 	if n != 1 {
-		t.Fatalf("newly registered = %d, want 1 (s2 was already there)", n)
+		t.Fatalf("newly registered = %d, want 1 (s2 was already there, s3 is named twice)", n)
+	}
+	if sub, err := s.ConsentSubject(ctx, "survey", "s3"); err != nil || !sub.RegisteredAt.Equal(now) {
+		t.Fatalf("a subject named twice: %+v, %v; want the first registration", sub, err)
+	}
+	// Many at once, across statements, some already registered.
+	var many []accord.ConsentSubject
+	for i := range 600 {
+		many = append(many, accord.ConsentSubject{DatasetID: "survey", OrganisationID: "riverside", Key: fmt.Sprintf("m%03d", i%550), Source: "import", RegisteredAt: now})
+	}
+	many = append(many, accord.ConsentSubject{DatasetID: "survey", OrganisationID: "riverside", Key: "s1", Source: "import", RegisteredAt: now})
+	n, err = s.RegisterConsentSubjects(ctx, many)
+	must(t, err)
+	if n != 550 {
+		t.Fatalf("newly registered of 601 names (550 distinct new keys) = %d", n)
 	}
 	sub, err := s.ConsentSubject(ctx, "survey", "s2")
 	must(t, err)
