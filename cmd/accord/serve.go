@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/accord-coalition/accord"
 	"github.com/accord-coalition/accord/node"
