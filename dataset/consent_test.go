@@ -335,6 +335,16 @@ func TestConsentFilterReadsOnlyChanges(t *testing.T) {
 	if full, changes := store.full.Load(), store.changes.Load(); full != 1 || changes != 4 {
 		t.Fatalf("read the whole set %d times and the changes %d times, want 1 and 4", full, changes)
 	}
+	// Deleting the dataset drops its filters, which hold its subject keys.
+	if n := dataset.CachedFilters(svc); n != 1 {
+		t.Fatalf("%d filters cached, want 1", n)
+	}
+	if err := svc.Delete(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := dataset.CachedFilters(svc); n != 0 {
+		t.Fatalf("%d filters cached after the dataset was deleted", n)
+	}
 }
 
 // gatedStore holds every whole read of a withheld set until released, and

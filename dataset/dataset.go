@@ -513,7 +513,19 @@ func (s *Service) Delete(ctx context.Context, d *accord.Dataset) error {
 	if err := s.Keyring.Destroy(ctx, d.DataKeyID()); err != nil && accord.ErrorCode(err) != accord.ENOTFOUND {
 		return err
 	}
-	return s.Store.DeleteDataset(ctx, d.ID)
+	if err := s.Store.DeleteDataset(ctx, d.ID); err != nil {
+		return err
+	}
+	// The cached consent filters of the dataset hold its subject keys;
+	// they go with it.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key := range s.filters {
+		if key[0] == d.ID {
+			delete(s.filters, key)
+		}
+	}
+	return nil
 }
 
 // Classify checks a custodian's classification of every column of d and

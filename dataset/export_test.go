@@ -34,3 +34,10 @@ func ResolvedChunks(ctx context.Context, s *Service, datasetID, purpose string) 
 	}
 	return n, nil
 }
+
+// CachedFilters returns how many consent filters s keeps.
+func CachedFilters(s *Service) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.filters)
+}
