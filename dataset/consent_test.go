@@ -2,6 +2,7 @@ package dataset_test
 
 import (
 	"context"
+	"errors"
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
@@ -108,6 +109,22 @@ func TestTableForPurposeProperty(t *testing.T) {
 				}
 				if got := tableRows(tab); n != len(rows)-len(want) || fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Fatalf("trial %d %s: withheld %d of %d rows, kept\n%q\nwant\n%q", trial, step, n, len(rows), got, want)
+				}
+				// Streamed, the same rows in the same order.
+				var streamed [][]string
+				n, err = svc.RowsForPurpose(ctx, d, "research.academic", []string{"value", "subject", "other"}, func(row []string) error {
+					streamed = append(streamed, slices.Clone(row))
+					return nil
+				})
+				if err != nil || n != len(rows)-len(want) || fmt.Sprint(streamed) != fmt.Sprint(want) {
+					t.Fatalf("trial %d %s: streamed %v, withheld %d of %d rows, kept\n%q\nwant\n%q", trial, step, err, n, len(rows), streamed, want)
+				}
+				if len(want) > 0 {
+					stop, calls := errors.New("enough"), 0
+					_, err := svc.RowsForPurpose(ctx, d, "research.academic", []string{"value"}, func([]string) error { calls++; return stop })
+					if !errors.Is(err, stop) || calls != 1 {
+						t.Fatalf("trial %d %s: a stop from the caller gave %v after %d rows", trial, step, err, calls)
+					}
 				}
 			}
 		}

@@ -386,25 +386,49 @@ func (s *Service) Table(ctx context.Context, d *accord.Dataset, columns ...strin
 // It returns how many rows were withheld. A dataset without a confirmed
 // subject column, or whose subjects were never registered, withholds none.
 func (s *Service) TableForPurpose(ctx context.Context, d *accord.Dataset, purpose string, columns ...string) (*anon.Table, int, error) {
+	f, subject, err := s.purposeFilter(ctx, d, purpose)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.table(ctx, d, f, subject, columns)
+}
+
+// RowsForPurpose streams the rows of d that TableForPurpose would load,
+// with the given columns in that order, to fn (the slice is reused), one
+// sealed chunk in memory at a time, and returns how many rows were
+// withheld. An error from fn stops it and is returned.
+func (s *Service) RowsForPurpose(ctx context.Context, d *accord.Dataset, purpose string, columns []string, fn func(row []string) error) (int, error) {
+	f, subject, err := s.purposeFilter(ctx, d, purpose)
+	if err != nil {
+		return 0, err
+	}
+	_, idx, err := columnIndexes(d, columns)
+	if err != nil {
+		return 0, err
+	}
+	return s.scan(ctx, d, f, subject, idx, fn)
+}
+
+// purposeFilter returns the consent filter of d for purpose and the index
+// of the subject column it applies to, or nil when nobody is withheld.
+func (s *Service) purposeFilter(ctx context.Context, d *accord.Dataset, purpose string) (*cachedFilter, int, error) {
 	subject := d.ColumnsOfClass(accord.ClassSubject)
 	if len(subject) == 0 {
-		return s.table(ctx, d, nil, 0, columns)
+		return nil, 0, nil
 	}
 	f, err := s.withheld(ctx, d.ID, purpose)
 	if err != nil {
 		return nil, 0, err
 	}
 	if f.filter.Len() == 0 {
-		return s.table(ctx, d, nil, 0, columns)
+		return nil, 0, nil
 	}
-	col := slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == subject[0] })
-	return s.table(ctx, d, f, col, columns)
+	return f, slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == subject[0] }), nil
 }
 
-// table loads d, without the rows f withholds (judged on the subject
-// column at index subject) if f is not nil, and returns how many rows
-// were withheld.
-func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter, subject int, columns []string) (*anon.Table, int, error) {
+// columnIndexes returns the names of the columns to read (all when none
+// are given) and their positions in d's rows.
+func columnIndexes(d *accord.Dataset, columns []string) ([]string, []int, error) {
 	names := columns
 	if len(names) == 0 {
 		for _, c := range d.Columns {
@@ -415,16 +439,38 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter,
 	for i, n := range names {
 		idx[i] = slices.IndexFunc(d.Columns, func(c accord.DatasetColumn) bool { return c.Name == n })
 		if idx[i] < 0 {
-			return nil, 0, accord.Errorf(accord.EINVALID, "dataset %s has no column %q", d.ID, n)
+			return nil, nil, accord.Errorf(accord.EINVALID, "dataset %s has no column %q", d.ID, n)
 		}
 	}
+	return names, idx, nil
+}
+
+// table loads d, without the rows f withholds (judged on the subject
+// column at index subject) if f is not nil, and returns how many rows
+// were withheld.
+func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter, subject int, columns []string) (*anon.Table, int, error) {
+	names, idx, err := columnIndexes(d, columns)
+	if err != nil {
+		return nil, 0, err
+	}
 	b := anon.NewTableBuilder(names)
-	row := make([]string, len(names))
+	withheld, err := s.scan(ctx, d, f, subject, idx, b.Append)
+	if err != nil {
+		return nil, 0, err
+	}
+	return b.Table(), withheld, nil
+}
+
+// scan calls emit with the columns idx of every row of d, without the rows
+// f withholds (judged on the subject column at index subject) if f is not
+// nil, and returns how many rows were withheld. The slice is reused.
+func (s *Service) scan(ctx context.Context, d *accord.Dataset, f *cachedFilter, subject int, idx []int, emit func(row []string) error) (int, error) {
+	row := make([]string, len(idx))
 	add := func(rec []string) error {
 		for i, j := range idx {
 			row[i] = rec[j]
 		}
-		return b.Append(row)
+		return emit(row)
 	}
 	withheld := 0
 	var keys, fields []string
@@ -470,7 +516,7 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter,
 					next++
 					continue
 				}
-				if err := b.Append(fields[j*len(idx) : (j+1)*len(idx)]); err != nil {
+				if err := emit(fields[j*len(idx) : (j+1)*len(idx)]); err != nil {
 					return err
 				}
 			}
@@ -502,9 +548,9 @@ func (s *Service) table(ctx context.Context, d *accord.Dataset, f *cachedFilter,
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	return b.Table(), withheld, nil
+	return withheld, nil
 }
 
 // Delete crypto-shreds d: its data key is destroyed first, so even copies
