@@ -2,8 +2,8 @@ package dataset_test
 
 import (
 	"context"
-	"errors"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
