@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 )
 
 // pseudonymInfo labels keys derived for pseudonyms, so that a key derived
@@ -60,4 +61,41 @@ func Pseudonymise(t *Table, column string, key []byte) (*Table, error) {
 		}
 	}
 	return t.withColumn(idx, r.column()), nil
+}
+
+// Pseudonymiser gives the pseudonyms of one key value by value, for rows
+// streamed one at a time: it reuses one HMAC state and remembers recent
+// values, since a subject's rows often come together. Not safe for
+// concurrent use.
+type Pseudonymiser struct {
+	mac   hash.Hash
+	sum   []byte
+	known map[string]string
+}
+
+// pseudonymsKept bounds what a Pseudonymiser remembers.
+const pseudonymsKept = 1 << 16
+
+// NewPseudonymiser returns a Pseudonymiser under key (at least 16 bytes).
+func NewPseudonymiser(key []byte) (*Pseudonymiser, error) {
+	if len(key) < 16 {
+		return nil, errors.New("pseudonymise: the key must be at least 16 bytes")
+	}
+	return &Pseudonymiser{mac: hmac.New(sha256.New, key), known: map[string]string{}}, nil
+}
+
+// Pseudonym returns what Pseudonym(key, value) does.
+func (p *Pseudonymiser) Pseudonym(value string) string {
+	if s, ok := p.known[value]; ok {
+		return s
+	}
+	p.mac.Reset()
+	p.mac.Write([]byte(value))
+	p.sum = p.mac.Sum(p.sum[:0])
+	s := hex.EncodeToString(p.sum[:16])
+	if len(p.known) == pseudonymsKept {
+		clear(p.known)
+	}
+	p.known[value] = s
+	return s
 }

@@ -256,3 +256,25 @@ func TestMicroaggregateMDAV(t *testing.T) {
 		t.Errorf("non-numeric: %v", err)
 	}
 }
+
+// TestPseudonymiserAgrees: the streaming Pseudonymiser gives exactly the
+// pseudonyms Pseudonym does, also once it has forgotten what it kept.
+func TestPseudonymiserAgrees(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	p, err := NewPseudonymiser(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pseudonymsKept + 500 {
+		v := fmt.Sprintf("subject-%d", i%(pseudonymsKept+100))
+		if got, want := p.Pseudonym(v), Pseudonym(key, v); got != want {
+			t.Fatalf("%s: %s, want %s", v, got, want)
+		}
+	}
+	if len(p.known) > pseudonymsKept {
+		t.Fatalf("kept %d pseudonyms", len(p.known))
+	}
+	if _, err := NewPseudonymiser(key[:15]); err == nil {
+		t.Fatal("a 15-byte key was accepted")
+	}
+}

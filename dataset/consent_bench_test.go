@@ -45,7 +45,9 @@ const (
 // up to date from the store's changes and then looks every row up. Apart
 // from the loop: cold-use-s is the first use of the purpose, which reads
 // the set whole, and other-purpose-change-use-s a use after a change that
-// moves nobody for the purpose. The loads run in rotating order in every iteration so that they meet the
+// moves nobody for the purpose. stream is the withheld load's rows
+// streamed (RowsForPurpose, as an extract sends them) instead of built
+// into a table. The loads run in rotating order in every iteration so that they meet the
 // same machine load, and the ratios are medians of the ratios within an
 // iteration. The 10 M-row case takes about 12 minutes to build and runs
 // only with ACCORD_BENCH_CONSENT_10M=1; ACCORD_BENCH_CONSENT_DIR keeps the
@@ -159,11 +161,13 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 		name    string
 		prepare func(i int) // before the timed load
 		load    func() (*anon.Table, int, error)
-		want    int // rows withheld
+		kept    func(*anon.Table) int // rows kept; Rows of the table when nil
+		want    int                   // rows withheld
 
 		wall, cpu time.Duration
 		peak      uint64
 	}
+	streamed := 0
 	variants := []*variant{
 		{name: "plain", load: func() (*anon.Table, int, error) {
 			t, err := svc.Table(ctx, d, qis...)
@@ -182,10 +186,17 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 		{name: "changed", want: withheldRows, prepare: swap, load: func() (*anon.Table, int, error) {
 			return svc.TableForPurpose(ctx, d, benchWithheldPurpose, qis...)
 		}},
+		// The rows streamed rather than loaded, as an extract sends them:
+		// the same scan without building a table.
+		{name: "stream", want: withheldRows, load: func() (*anon.Table, int, error) {
+			streamed = 0
+			n, err := svc.RowsForPurpose(ctx, d, benchWithheldPurpose, qis, func([]string) error { streamed++; return nil })
+			return nil, n, err
+		}, kept: func(*anon.Table) int { return streamed }},
 	}
 	// withheld/plain, withheld/nobody, nobody/plain, lookup/plain,
-	// lookup/nobody, changed/plain, changed/nobody
-	compared := [][2]int{{2, 0}, {2, 1}, {1, 0}, {3, 0}, {3, 1}, {4, 0}, {4, 1}}
+	// lookup/nobody, changed/plain, changed/nobody, stream/withheld
+	compared := [][2]int{{2, 0}, {2, 1}, {1, 0}, {3, 0}, {3, 1}, {4, 0}, {4, 1}, {5, 2}}
 	ratios := make([][]float64, len(compared))
 	cpuRatios := make([][]float64, len(compared))
 	for i := 0; b.Loop(); i++ {
@@ -204,8 +215,14 @@ func benchLoads(b *testing.B, svc *dataset.Service, d *accord.Dataset, rows int)
 			t, withheld, err := v.load()
 			wall[k], cpu[k] = time.Since(w0), cpuTime()-c0
 			v.peak = max(v.peak, sampler.stop())
-			if err != nil || withheld != v.want || t.Rows != rows-v.want {
-				b.Fatalf("%s: %v, %d rows, %d withheld", v.name, err, t.Rows, withheld)
+			kept := 0
+			if v.kept != nil {
+				kept = v.kept(t)
+			} else if t != nil {
+				kept = t.Rows
+			}
+			if err != nil || withheld != v.want || kept != rows-v.want {
+				b.Fatalf("%s: %v, %d rows, %d withheld", v.name, err, kept, withheld)
 			}
 			v.wall += wall[k]
 			v.cpu += cpu[k]

@@ -81,6 +81,11 @@ func (n *testNode) send(t *testing.T, token, method, path, ctype string, body io
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// Trailers (an extract's counts) arrive after the body; they are
+	// returned with the headers.
+	for k, v := range resp.Trailer {
+		resp.Header[k] = v
+	}
 	return resp.StatusCode, b, resp.Header
 }
 

@@ -25,7 +25,8 @@ type ExtractRequest struct {
 
 // Response headers of an extract, read by the client.
 const (
-	HeaderWithheldRows = "Accord-Withheld-Rows" // rows left out for consent
+	HeaderWithheldRows = "Accord-Withheld-Rows" // rows left out for consent (a trailer)
+	HeaderExtractRows  = "Accord-Extract-Rows"  // rows sent (a trailer): absent if cut short
 	HeaderDerivation   = "Accord-Derivation"    // the lineage record of the extract
 	HeaderClause       = "Accord-Clause"        // the clause that allowed it
 )
@@ -42,10 +43,11 @@ type PseudonymKeys interface {
 // colon, so the scope cannot coincide with an agreement's.
 func custodianScope(org string) string { return "custodian:" + org }
 
-// handleExtract streams a pseudonymised extract as CSV. The order of the
-// checks matters: dataset and grant first, then what no agreement may
-// override (direct identifiers), then the agreements, and the lineage record
-// before the first byte leaves, so a later withdrawal always finds it.
+// handleExtract streams a pseudonymised extract as CSV, one sealed chunk
+// in memory at a time. The order of the checks matters: dataset and grant
+// first, then what no agreement may override (direct identifiers), then the
+// agreements, and the lineage record before the first byte leaves, so a
+// later withdrawal always finds it.
 func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.datasets()
 	if err != nil {
@@ -94,17 +96,6 @@ func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 			return &accord.Error{Code: accord.EINTERNAL, Message: "the pseudonym key could not be derived", Err: err}
 		}
 	}
-	// A copy made for a purpose leaves out whoever has not consented to it,
-	// even when the custodian makes it for itself.
-	t, withheld, err := svc.TableForPurpose(r.Context(), d, req.Purpose, req.Columns...)
-	if err != nil {
-		return err
-	}
-	if subject != "" {
-		if t, err = anon.Pseudonymise(t, subject, key); err != nil {
-			return fmt.Errorf("extract of %s: %w", d.ID, err)
-		}
-	}
 	der := &accord.Derivation{ID: accord.NewID("der"), Kind: accord.DerivationExtract, OrganisationID: d.OrganisationID, DatasetID: d.ID,
 		Purpose: req.Purpose, CreatedBy: p.Member.ID, CreatedAt: s.Now(),
 		Description: fmt.Sprintf("extract for %s of columns %s under %s", p.Member.OrganisationID, strings.Join(req.Columns, ", "), dec.Clause)}
@@ -117,15 +108,71 @@ func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", d.ID+"-extract.csv"))
-	h.Set(HeaderWithheldRows, strconv.Itoa(withheld))
 	h.Set(HeaderDerivation, der.ID)
 	h.Set(HeaderClause, dec.Clause)
-	w.WriteHeader(http.StatusOK)
-	if err := writeTableCSV(w, t); err != nil {
-		// The status is sent; all that is left is to say so in the log.
-		s.Logger.WarnContext(r.Context(), "extract cut short", "dataset", d.ID, "derivation", der.ID, "err", err)
+	// How many rows were withheld is known only at the end, and so is
+	// whether every row went out: both come as trailers, and a client that
+	// finds them missing knows the extract was cut short.
+	h.Set("Trailer", HeaderWithheldRows+", "+HeaderExtractRows)
+	out := &lazyStatus{w: w}
+	cw := csv.NewWriter(out)
+	err = cw.Write(req.Columns)
+	rows := 0
+	var withheld int
+	if err == nil {
+		// A copy made for a purpose leaves out whoever has not consented
+		// to it, even when the custodian makes it for itself.
+		col := slices.Index(req.Columns, subject)
+		var ps *anon.Pseudonymiser
+		if subject != "" {
+			if ps, err = anon.NewPseudonymiser(key); err != nil {
+				return fmt.Errorf("extract of %s: %w", d.ID, err)
+			}
+		}
+		withheld, err = svc.RowsForPurpose(r.Context(), d, req.Purpose, req.Columns, func(row []string) error {
+			if ps != nil {
+				row[col] = ps.Pseudonym(row[col])
+			}
+			rows++
+			return cw.Write(row)
+		})
 	}
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
+	}
+	if err != nil {
+		if !out.started {
+			// Nothing has left yet: the caller gets the error itself.
+			return err
+		}
+		// The status is sent; the missing trailers tell the client.
+		s.Logger.WarnContext(r.Context(), "extract cut short", "dataset", d.ID, "derivation", der.ID, "rows", rows, "err", err)
+		return nil
+	}
+	out.start()
+	h.Set(HeaderWithheldRows, strconv.Itoa(withheld))
+	h.Set(HeaderExtractRows, strconv.Itoa(rows))
 	return nil
+}
+
+// lazyStatus sends the 200 status with the first bytes of the body, so an
+// error found before anything was written still gets its own status.
+type lazyStatus struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (l *lazyStatus) start() {
+	if !l.started {
+		l.started = true
+		l.w.WriteHeader(http.StatusOK)
+	}
+}
+
+func (l *lazyStatus) Write(p []byte) (int, error) {
+	l.start()
+	return l.w.Write(p)
 }
 
 // checkExtract checks the request itself before anything is decided.
@@ -183,24 +230,4 @@ func refuseIdentifiers(d *accord.Dataset, columns []string) error {
 		}
 	}
 	return nil
-}
-
-// writeTableCSV writes t with a header row, row by row: the CSV writer's
-// buffer goes out as it fills, so a large extract is never held as text.
-func writeTableCSV(w http.ResponseWriter, t *anon.Table) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(t.Names()); err != nil {
-		return err
-	}
-	rec := make([]string, len(t.Columns))
-	for i := 0; i < t.Rows; i++ {
-		for j, c := range t.Columns {
-			rec[j] = c.Value(i)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -16,7 +18,10 @@ import (
 
 	"github.com/accord-coalition/accord/agreement"
 	"github.com/accord-coalition/accord/anon"
+	"github.com/accord-coalition/accord/client"
+	"github.com/accord-coalition/accord/dataset"
 	"github.com/accord-coalition/accord/envelope"
+	accordhttp "github.com/accord-coalition/accord/http"
 	"github.com/accord-coalition/accord/node"
 )
 
@@ -396,4 +401,61 @@ func TestExtractPseudonymisesSuggestedSubject(t *testing.T) {
 			t.Errorf("subject key %q left raw", row[0])
 		}
 	}
+}
+
+// TestExtractCutShortIsDetected: an extract streams, so a chunk that fails
+// to open after rows have gone out cannot change the status; the missing
+// trailers tell the client, which fails the read instead of passing a
+// partial file off as whole. A failure before any row went out gets its
+// own error status.
+func TestExtractCutShortIsDetected(t *testing.T) {
+	backends(t, func(t *testing.T, n *testNode) {
+		cust := n.roleToken("custodian")
+		var b strings.Builder
+		b.WriteString("member,age\n")
+		for i := range dataset.DefaultChunkRows + 500 { // two chunks
+			fmt.Fprintf(&b, "m-%05d,%d\n", i, 20+i%50)
+		}
+		if s, body := n.upload(t, cust, "organisation=riverside-tenants&id=big", b.String()); s != 201 {
+			t.Fatalf("import = %d %v", s, body)
+		}
+		if s, body := n.call(t, cust, "PUT", "/api/v1/datasets/big/classification", map[string]any{"columns": map[string]string{"member": "subject", "age": "quasi"}}); s != 200 {
+			t.Fatalf("classify = %d %v", s, body)
+		}
+		req := accordhttp.ExtractRequest{Purpose: "advocacy.report", Columns: []string{"member", "age"}, Tier: agreement.TierInternal}
+		cl := client.New(n.URL, cust)
+		read := func() (int, []byte, error) {
+			t.Helper()
+			x, err := cl.Extract(context.Background(), "big", req)
+			if err != nil {
+				return 0, nil, err
+			}
+			defer x.Close()
+			body, err := io.ReadAll(x)
+			return x.Rows, body, err
+		}
+		rows, body, err := read()
+		if err != nil || rows != dataset.DefaultChunkRows+500 || bytes.Count(body, []byte("\n")) != rows+1 {
+			t.Fatalf("whole extract: %v, %d rows counted, %d lines", err, rows, bytes.Count(body, []byte("\n")))
+		}
+		tamper := func(idx int) {
+			t.Helper()
+			if _, err := n.Store.ExecContext(context.Background(), n.Store.Rebind(`UPDATE dataset_chunks SET data = ? WHERE dataset_id = ? AND idx = ?`),
+				bytes.Repeat([]byte{7}, 64), "big", idx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tamper(1)
+		_, body, err = read()
+		if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "cut short") {
+			t.Fatalf("extract whose second chunk fails: %v after %d bytes", err, len(body))
+		}
+		if len(body) == 0 {
+			t.Fatal("nothing went out before the failing chunk: the test does not test streaming")
+		}
+		tamper(0)
+		if _, _, err := read(); err == nil || errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("extract whose first chunk fails: %v, want an error status", err)
+		}
+	})
 }

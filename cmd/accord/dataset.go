@@ -246,7 +246,7 @@ func extractCommand() *command {
 		if err := copyOut(*output, x); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "Extract of %s recorded as %s (%s); %d row(s) withheld for consent.\n", id, x.Derivation, x.Clause, x.WithheldRows)
+		fmt.Fprintf(stderr, "Extract of %s recorded as %s (%s): %d row(s); %d withheld for consent.\n", id, x.Derivation, x.Clause, x.Rows, x.WithheldRows)
 		return nil
 	}
 	return c

@@ -48,7 +48,7 @@ func TestDatasetExtractCLI(t *testing.T) {
 	if code != 0 || len(lines) != 3 || lines[0] != "sex,member_id" || !regexp.MustCompile(`^F,[0-9a-f]{32}$`).MatchString(lines[1]) {
 		t.Fatalf("extract to stdout: exit %d\n%s%s", code, out, errOut)
 	}
-	if !regexp.MustCompile(`recorded as der_\S+ \(custodian of dataset .members.\); 1 row\(s\) withheld for consent`).MatchString(errOut) {
+	if !regexp.MustCompile(`recorded as der_\S+ \(custodian of dataset .members.\): 2 row\(s\); 1 withheld for consent`).MatchString(errOut) {
 		t.Errorf("extract summary: %q", errOut)
 	}
 	if strings.Contains(out, "m-00") {
