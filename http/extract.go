@@ -143,7 +143,11 @@ func (s *Server) handleExtract(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		if !out.started {
-			// Nothing has left yet: the caller gets the error itself.
+			// Nothing has left yet: the caller gets the error itself, as
+			// an error reply, not an attachment.
+			for _, k := range []string{"Content-Type", "Content-Disposition", "Trailer", HeaderDerivation, HeaderClause} {
+				h.Del(k)
+			}
 			return err
 		}
 		// The status is sent; the missing trailers tell the client.

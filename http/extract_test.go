@@ -457,5 +457,9 @@ func TestExtractCutShortIsDetected(t *testing.T) {
 		if _, _, err := read(); err == nil || errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("extract whose first chunk fails: %v, want an error status", err)
 		}
+		failed := n.extract(t, cust, "big", req)
+		if failed.status < 500 || failed.header.Get("Content-Disposition") != "" || failed.header.Get("Trailer") != "" {
+			t.Fatalf("extract whose first chunk fails = %d %v", failed.status, failed.header)
+		}
 	})
 }
