@@ -100,13 +100,13 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cac
 		s.mu.Lock()
 		c := s.filters[key]
 		s.mu.Unlock()
-		if c != nil && c.version >= version && (c.until.IsZero() || now.Before(c.until)) {
+		if c.fresh(version, now) {
 			return c, nil
 		}
 		// The read runs to the end even if this caller goes away: others
 		// may be waiting on it, and the cache keeps what it read.
 		_, err, _ = s.flight.Do(datasetID+"\x00"+purpose, func() (any, error) {
-			return s.refresh(context.WithoutCancel(ctx), key, c)
+			return s.refresh(context.WithoutCancel(ctx), key)
 		})
 		if err != nil {
 			return nil, err
@@ -116,15 +116,29 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cac
 	}
 }
 
-// refresh reads the withheld set of key = (dataset, purpose) anew, from the
-// changes since c when there is a c, and caches it.
-func (s *Service) refresh(ctx context.Context, key [2]string, c *cachedFilter) (*cachedFilter, error) {
+// fresh reports whether c (which may be nil) holds for consent version
+// version at now.
+func (c *cachedFilter) fresh(version int64, now time.Time) bool {
+	return c != nil && c.version >= version && (c.until.IsZero() || now.Before(c.until))
+}
+
+// refresh brings the withheld set of key = (dataset, purpose) up to date,
+// from the changes since the cached one when there is one, and caches it.
+func (s *Service) refresh(ctx context.Context, key [2]string) (*cachedFilter, error) {
 	datasetID, purpose := key[0], key[1]
 	version, err := s.Store.ConsentVersion(ctx, datasetID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
+	s.mu.Lock()
+	c := s.filters[key]
+	s.mu.Unlock()
+	// A read that ended just before this one began may have left it
+	// nothing to do.
+	if c.fresh(version, now) {
+		return c, nil
+	}
 	var next *cachedFilter
 	if c != nil && !now.Before(c.at) {
 		if next, err = s.updated(ctx, c, datasetID, purpose, version, now); err != nil {
