@@ -57,6 +57,7 @@ var Dialect = sqlstore.Dialect{
 	Name:             "postgres",
 	Numbered:         true,
 	AnalyzeAfterBulk: true,
+	ArrayRows:        true,
 	IsUniqueViolation: func(err error) bool {
 		var pg *pgconn.PgError
 		return errors.As(err, &pg) && pg.Code == "23505"

@@ -218,6 +218,9 @@ func latestPerPurpose(events []*accord.ConsentEvent) []*accord.ConsentEvent {
 // bulkRows rows, preparing the full-size statement once, and returns how
 // many rows the statements affected.
 func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, row func(i int, args []any) []any) (int64, error) {
+	if db.Dialect.ArrayRows {
+		return db.bulkArrays(ctx, tx, prefix, suffix, cols, n, row)
+	}
 	build := func(rows int) string {
 		one := "(?" + strings.Repeat(", ?", cols-1) + ")"
 		return db.Rebind(prefix + one + strings.Repeat(", "+one, rows-1) + suffix)
@@ -244,6 +247,58 @@ func (db *DB) bulk(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols,
 		} else {
 			res, err = tx.ExecContext(ctx, build(end-start), args...)
 		}
+		if err != nil {
+			return affected, err
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			affected += k
+		}
+	}
+	return affected, nil
+}
+
+// arrayRows is how many rows bulkArrays sends in one statement.
+const arrayRows = 10_000
+
+// bulkArrays is bulk for engines that take whole columns as array
+// parameters: prefix must end in "VALUES ", which becomes a SELECT from
+// unnest over one array per column, arrayRows rows a statement. Columns
+// hold strings or int64s, as every bulk caller's do.
+func (db *DB) bulkArrays(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, row func(i int, args []any) []any) (int64, error) {
+	head, ok := strings.CutSuffix(prefix, "VALUES ")
+	if !ok {
+		return 0, fmt.Errorf("bulk statement %q does not end in VALUES", prefix)
+	}
+	var affected int64
+	args := make([]any, 0, cols)
+	for start := 0; start < n; start += arrayRows {
+		end := min(start+arrayRows, n)
+		columns := make([]any, cols)
+		casts := make([]string, cols)
+		for i := start; i < end; i++ {
+			args = row(i, args[:0])
+			for c, v := range args {
+				switch v := v.(type) {
+				case string:
+					if columns[c] == nil {
+						columns[c], casts[c] = make([]string, 0, end-start), "text[]"
+					}
+					columns[c] = append(columns[c].([]string), v)
+				case int64:
+					if columns[c] == nil {
+						columns[c], casts[c] = make([]int64, 0, end-start), "bigint[]"
+					}
+					columns[c] = append(columns[c].([]int64), v)
+				default:
+					return affected, fmt.Errorf("bulk column %d: %T is neither a string nor an int64", c, v)
+				}
+			}
+		}
+		marks := make([]string, cols)
+		for c := range marks {
+			marks[c] = "?::" + casts[c]
+		}
+		res, err := tx.ExecContext(ctx, db.Rebind(head+"SELECT * FROM unnest("+strings.Join(marks, ", ")+")"+suffix), columns...)
 		if err != nil {
 			return affected, err
 		}
