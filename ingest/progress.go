@@ -28,6 +28,12 @@ func newProgressReader(r io.Reader, total int64, fn func(read, total int64)) *pr
 	return &progressReader{r: r, total: total, fn: fn}
 }
 
+// ProgressReader reports through fn, about once a megabyte and at the end,
+// how much of r has been read of total bytes (-1 or 0: unknown).
+func ProgressReader(r io.Reader, total int64, fn func(read, total int64)) io.Reader {
+	return newProgressReader(r, total, fn)
+}
+
 func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)

@@ -243,7 +243,17 @@ func extractCommand() *command {
 			return err
 		}
 		defer x.Close()
-		if err := copyOut(*output, x); err != nil {
+		var in io.Reader = x
+		done := func() {}
+		if *output != "" {
+			// Into a file, the terminal is free for a byte count.
+			var progress func(read, total int64)
+			progress, done = ingest.TerminalProgress("receiving " + id)
+			in = ingest.ProgressReader(x, -1, progress)
+		}
+		err = copyOut(*output, in)
+		done()
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "Extract of %s recorded as %s (%s): %d row(s); %d withheld for consent.\n", id, x.Derivation, x.Clause, x.Rows, x.WithheldRows)
