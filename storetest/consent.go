@@ -19,6 +19,7 @@ func runConsent(t *testing.T, open Opener) {
 	t.Run("ConsentBatchIsAtomic", func(t *testing.T) { testConsentAtomic(t, open(t)) })
 	t.Run("ConsentWithheld", func(t *testing.T) { testConsentWithheld(t, open(t)) })
 	t.Run("WithheldChanges", func(t *testing.T) { testWithheldChanges(t, open(t)) })
+	t.Run("WithheldChangesConcurrent", func(t *testing.T) { testWithheldChangesConcurrent(t, open(t)) })
 	t.Run("DerivationFlags", func(t *testing.T) { testDerivationFlags(t, open(t)) })
 	t.Run("ConsentLinks", func(t *testing.T) { testConsentLinks(t, open(t)) })
 }
