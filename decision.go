@@ -26,4 +26,12 @@ type DecisionStore interface {
 	RecordDecision(ctx context.Context, d *PolicyDecision) error
 	// Decisions lists decisions about the given datasets (all if none) since a time.
 	Decisions(ctx context.Context, since time.Time, datasets ...string) ([]*PolicyDecision, error)
+	// DecisionUses lists, once each, the dataset, purpose and action of
+	// the decisions that allowed something since a time.
+	DecisionUses(ctx context.Context, since time.Time) ([]DecisionUse, error)
+}
+
+// DecisionUse is a use of a dataset for a purpose that was allowed.
+type DecisionUse struct {
+	Dataset, Purpose, Action string
 }

@@ -23,15 +23,15 @@ func (n *Node) WarmConsentFilters(ctx context.Context, since time.Time) (int, er
 	if svc == nil {
 		return 0, nil
 	}
-	decisions, err := n.Store.Decisions(ctx, since)
+	uses, err := n.Store.DecisionUses(ctx, since)
 	if err != nil {
 		return 0, err
 	}
 	seen := map[[2]string]bool{}
 	warmed := 0
-	for _, d := range decisions {
+	for _, d := range uses {
 		key := [2]string{d.Dataset, d.Purpose}
-		if !d.Allowed || d.Purpose == "" || seen[key] || !readsRows(agreement.Action(d.Action)) {
+		if d.Purpose == "" || seen[key] || !readsRows(agreement.Action(d.Action)) {
 			continue
 		}
 		seen[key] = true

@@ -59,3 +59,21 @@ func (db *DB) Decisions(ctx context.Context, since time.Time, datasets ...string
 	}
 	return out, rows.Err()
 }
+
+func (db *DB) DecisionUses(ctx context.Context, since time.Time) ([]accord.DecisionUse, error) {
+	rows, err := db.query(ctx, db, `SELECT DISTINCT dataset, purpose, action FROM policy_decisions
+		WHERE time >= ? AND allowed = 1 ORDER BY dataset, purpose, action`, toNanos(since))
+	if err != nil {
+		return nil, fmt.Errorf("list decision uses: %w", err)
+	}
+	defer rows.Close()
+	out := []accord.DecisionUse{}
+	for rows.Next() {
+		var u accord.DecisionUse
+		if err := rows.Scan(&u.Dataset, &u.Purpose, &u.Action); err != nil {
+			return nil, fmt.Errorf("scan decision use: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,5 +27,27 @@ func testDecisions(t *testing.T, s accord.Store) {
 	d := all[0]
 	if !d.Allowed || d.Columns[1] != "sex" || d.Version != 2 || !d.Time.Equal(now) || all[1].Allowed {
 		t.Fatalf("decision = %+v", d)
+	}
+	// Uses: allowed decisions only, once each, from the time on.
+	for i, u := range []accord.PolicyDecision{
+		{Dataset: "a", Purpose: "advocacy.report", Action: "extract", Allowed: true},
+		{Dataset: "a", Purpose: "advocacy.report", Action: "extract", Allowed: true},
+		{Dataset: "b", Purpose: "research", Action: "query", Allowed: true},
+		{Dataset: "b", Purpose: "marketing", Action: "query", Allowed: false},
+	} {
+		u.Time, u.MemberID, u.OrganisationID, u.Clause = now.Add(time.Duration(3+i)*time.Hour), "m", "o", "c"
+		must(t, s.RecordDecision(ctx, &u))
+	}
+	uses, err := s.DecisionUses(ctx, now.Add(90*time.Minute))
+	must(t, err)
+	want := []accord.DecisionUse{{Dataset: "a", Purpose: "advocacy.report", Action: "extract"}, {Dataset: "b", Purpose: "research", Action: "query"}}
+	if !slices.Equal(uses, want) {
+		t.Fatalf("uses = %v, want %v", uses, want)
+	}
+	uses, err = s.DecisionUses(ctx, time.Time{})
+	must(t, err)
+	if len(uses) != 3 || uses[0] != (accord.DecisionUse{Dataset: "a", Purpose: "advocacy.report", Action: "extract"}) ||
+		uses[1] != (accord.DecisionUse{Dataset: "a", Purpose: "advocacy.report", Action: "query"}) {
+		t.Fatalf("all uses = %v", uses)
 	}
 }
