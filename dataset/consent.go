@@ -90,16 +90,10 @@ func (c *cachedFilter) resolve(index int, r resolvedChunk) {
 func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cachedFilter, error) {
 	key := [2]string{datasetID, purpose}
 	for {
-		// The version is read before the set: a change in between leaves a
-		// newer set under an older version, which the next use reads again.
-		version, err := s.Store.ConsentVersion(ctx, datasetID)
+		c, version, now, err := s.current(ctx, key)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now()
-		s.mu.Lock()
-		c := s.filters[key]
-		s.mu.Unlock()
 		if c.fresh(version, now) {
 			return c, nil
 		}
@@ -116,6 +110,21 @@ func (s *Service) withheld(ctx context.Context, datasetID, purpose string) (*cac
 	}
 }
 
+// current returns the cached filter of key = (dataset, purpose), if any,
+// with the dataset's consent version and the time to judge it by. The
+// version is read before the set: a change in between leaves a newer set
+// under an older version, which the next use reads again.
+func (s *Service) current(ctx context.Context, key [2]string) (*cachedFilter, int64, time.Time, error) {
+	version, err := s.Store.ConsentVersion(ctx, key[0])
+	if err != nil {
+		return nil, 0, time.Time{}, err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.filters[key], version, now, nil
+}
+
 // fresh reports whether c (which may be nil) holds for consent version
 // version at now.
 func (c *cachedFilter) fresh(version int64, now time.Time) bool {
@@ -126,14 +135,10 @@ func (c *cachedFilter) fresh(version int64, now time.Time) bool {
 // from the changes since the cached one when there is one, and caches it.
 func (s *Service) refresh(ctx context.Context, key [2]string) (*cachedFilter, error) {
 	datasetID, purpose := key[0], key[1]
-	version, err := s.Store.ConsentVersion(ctx, datasetID)
+	c, version, now, err := s.current(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	s.mu.Lock()
-	c := s.filters[key]
-	s.mu.Unlock()
 	// A read that ended just before this one began may have left it
 	// nothing to do.
 	if c.fresh(version, now) {
@@ -141,7 +146,7 @@ func (s *Service) refresh(ctx context.Context, key [2]string) (*cachedFilter, er
 	}
 	var next *cachedFilter
 	if c != nil && !now.Before(c.at) {
-		if next, err = s.updated(ctx, c, datasetID, purpose, version, now); err != nil {
+		if next, err = s.updated(ctx, c, datasetID, purpose, now); err != nil {
 			return nil, err
 		}
 	} else {
@@ -168,7 +173,7 @@ func (s *Service) refresh(ctx context.Context, key [2]string) (*cachedFilter, er
 // none of them moves a subject in or out of the set, the filter and what
 // it withholds in each chunk carry over; otherwise loads look rows up
 // again, once, as after a first read.
-func (s *Service) updated(ctx context.Context, c *cachedFilter, datasetID, purpose string, version int64, now time.Time) (*cachedFilter, error) {
+func (s *Service) updated(ctx context.Context, c *cachedFilter, datasetID, purpose string, now time.Time) (*cachedFilter, error) {
 	changes, err := s.Store.WithheldChanges(ctx, datasetID, purpose, c.version, c.at, now)
 	if err != nil {
 		return nil, err

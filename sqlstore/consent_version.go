@@ -56,10 +56,7 @@ func (db *DB) ConsentVersion(ctx context.Context, datasetID string) (int64, erro
 func (db *DB) NextConsentExpiry(ctx context.Context, datasetID, purpose string, t time.Time) (time.Time, error) {
 	var n sql.NullInt64
 	purposes := purposeAndBroader(purpose)
-	args := []any{datasetID}
-	for _, p := range purposes {
-		args = append(args, p)
-	}
+	args := appendStrings([]any{datasetID}, purposes)
 	args = append(args, toNanos(t))
 	err := db.queryRow(ctx, db, `SELECT MIN(expires_at) FROM consent_current WHERE dataset_id = ? AND purpose IN (`+
 		strings.TrimSuffix(strings.Repeat("?,", len(purposes)), ",")+`) AND state = 'given' AND expires_at <> 0 AND expires_at > ?`, args...).Scan(&n)
@@ -81,18 +78,9 @@ func (db *DB) NextConsentExpiry(ctx context.Context, datasetID, purpose string, 
 func (db *DB) WithheldChanges(ctx context.Context, datasetID, purpose string, since int64, from, at time.Time) ([]accord.WithheldChange, error) {
 	purposes := purposeAndBroader(purpose)
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(purposes)), ",")
-	args := []any{datasetID}
-	for _, p := range purposes {
-		args = append(args, p)
-	}
-	args = append(args, since, datasetID)
-	for _, p := range purposes {
-		args = append(args, p)
-	}
-	args = append(args, toNanos(from), toNanos(at), datasetID, since, toNanos(at), datasetID)
-	for _, p := range purposes {
-		args = append(args, p)
-	}
+	args := appendStrings([]any{datasetID}, purposes)
+	args = appendStrings(append(args, since, datasetID), purposes)
+	args = appendStrings(append(args, toNanos(from), toNanos(at), datasetID, since, toNanos(at), datasetID), purposes)
 	args = append(args, datasetID)
 	// The standing is worked out as WithheldSubjects does, one subject at a
 	// time through the primary key: a join against a windowed subquery
@@ -127,4 +115,12 @@ func (db *DB) WithheldChanges(ctx context.Context, datasetID, purpose string, si
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// appendStrings appends ss to args, as query arguments.
+func appendStrings(args []any, ss []string) []any {
+	for _, v := range ss {
+		args = append(args, v)
+	}
+	return args
 }
